@@ -13,3 +13,16 @@ export * from './core/signal';
 export { hashString, StringHashMap } from './core/string-hash-map';
 export * from './core/time';
 export * from './core/validate';
+export { BookSide, type Level } from './engine/book-side';
+export type { Detector, DetectorContext } from './engine/detector';
+export * from './engine/engine';
+export { MarketStats, type TradeWindowStats } from './engine/market-stats';
+export {
+  type BookAnomalies,
+  type BookUpdate,
+  MutableBookUpdate,
+  OrderBook,
+  type RestingOrder,
+} from './engine/order-book';
+export { OwnerMap } from './engine/owners';
+export { type DetectorDefinition, defineDetector } from './engine/registry';

@@ -1,0 +1,418 @@
+/**
+ * The engine: a synchronous hot loop that keeps the mirror books current and calls every
+ * detector on every event. No Promise, no RxJS operator and no per-event allocation on
+ * the path of `process`; RxJS appears only as the observable surface for users.
+ *
+ * @module
+ */
+import { Subject } from 'rxjs';
+import type { MarketEvent } from '../core/events';
+import { stableId } from '../core/ids';
+import type { Signal, SignalInput } from '../core/signal';
+import type { Detector, DetectorContext } from './detector';
+import { MarketStats } from './market-stats';
+import { MutableBookUpdate, OrderBook } from './order-book';
+import { OwnerMap } from './owners';
+
+/** Default event-time tick: detectors' `onTime` runs at least this often, µs. */
+export const DEFAULT_TICK_INTERVAL_US = 100_000;
+/** Default horizon `flush()` advances event time by, µs: closes windows up to an hour long. */
+export const DEFAULT_FLUSH_HORIZON_US = 3_600_000_000;
+
+/** Options of {@link createEngine}. */
+export interface EngineOptions {
+  /** Detectors, called in this order for every event. */
+  detectors?: readonly Detector[];
+  /** Beneficial owners: `{ account: owner }` or a shared {@link OwnerMap}. */
+  owners?: Readonly<Record<string, string>> | OwnerMap;
+  /** Event-time interval between `onTime` calls, µs (default 100 ms). */
+  tickIntervalUs?: number;
+  /** How far `flush()` advances event time, µs (default 1 h). */
+  flushHorizonUs?: number;
+}
+
+/** Book and statistics of one (venue, instrument). */
+export interface InstrumentState {
+  readonly book: OrderBook;
+  readonly stats: MarketStats;
+}
+
+/** A detector threw; the engine caught it, counted it and went on. */
+export interface DetectorFailure {
+  detector: string;
+  error: unknown;
+  /** The event being processed, or undefined when it failed in `onTime`. */
+  event: MarketEvent | undefined;
+}
+
+/** Counters the engine keeps. */
+export interface EngineStats {
+  events: number;
+  eventsByKind: Record<MarketEvent['kind'], number>;
+  /** Events whose `ts` was below the watermark when they arrived (processed anyway). */
+  lateEvents: number;
+  signals: number;
+  signalsByDetector: Record<string, number>;
+  detectorErrors: Record<string, number>;
+  books: number;
+  restingOrders: number;
+  /** Largest event time seen, epoch µs (NaN before the first event). */
+  watermark: number;
+}
+
+/** The engine. Create it with {@link createEngine}. */
+export interface Engine {
+  /** Applies one event to the books and runs every detector on it. Synchronous. */
+  process(e: MarketEvent): void;
+  /** {@link Engine.process} for each event, in order. */
+  processBatch(events: readonly MarketEvent[]): void;
+  /** Advances event time without an event (a heartbeat, or a source's clock). */
+  advanceTo(ts: number): void;
+  /** Declares the end of the stream: advances event time by the flush horizon so windows close. */
+  flush(): void;
+  /** Calls `listener` synchronously for every signal; returns an unsubscribe function. */
+  onSignal(listener: (signal: Signal) => void): () => void;
+  /** Calls `listener` when a detector throws; returns an unsubscribe function. */
+  onDetectorError(listener: (failure: DetectorFailure) => void): () => void;
+  /** Every processed event (emits only while observed). */
+  readonly events$: Subject<MarketEvent>;
+  /** Every emitted signal. */
+  readonly signals$: Subject<Signal>;
+  /** Beneficial-owner map shared with detectors. */
+  readonly owners: OwnerMap;
+  /** The detectors, in call order. */
+  readonly detectors: readonly Detector[];
+  /** Book of (venue, instrument), if any event has reached it. */
+  book(venue: string, instrument: string): OrderBook | undefined;
+  /** Every (venue, instrument) seen so far. */
+  instruments(): IterableIterator<InstrumentState>;
+  /** Counters. */
+  stats(): EngineStats;
+  /** Forgets books, statistics, time and every detector's state. */
+  reset(): void;
+}
+
+/**
+ * Creates an engine.
+ *
+ * @example
+ * ```ts
+ * import { createEngine } from 'tapewatch';
+ * const engine = createEngine({ detectors: [myDetector], owners: { acctA: 'alice', acctB: 'alice' } });
+ * engine.onSignal((s) => console.log(s.explanation));
+ * for (const e of events) engine.process(e);
+ * engine.flush();
+ * ```
+ */
+export function createEngine(options: EngineOptions = {}): Engine {
+  return new SurveillanceEngine(options);
+}
+
+const NO_EVENT_KINDS = (): Record<MarketEvent['kind'], number> => ({
+  order_new: 0,
+  order_cancel: 0,
+  order_replace: 0,
+  trade: 0,
+  quote: 0,
+});
+
+class SurveillanceEngine implements Engine {
+  readonly events$ = new Subject<MarketEvent>();
+  readonly signals$ = new Subject<Signal>();
+  readonly owners: OwnerMap;
+  readonly detectors: readonly Detector[];
+
+  private readonly timeDetectors: readonly Detector[];
+  private readonly tickIntervalUs: number;
+  private readonly flushHorizonUs: number;
+  private readonly initialSnapshots: readonly unknown[];
+  /**
+   * State by instrument symbol: the first venue seen for a symbol sits here directly, so
+   * the common case is one lookup; other venues of the same symbol go to `otherVenues`.
+   */
+  private readonly byInstrument = new Map<string, InstrumentState>();
+  private readonly otherVenues = new Map<string, InstrumentState>();
+  private readonly allStates: InstrumentState[] = [];
+  /** What the event being processed did to its book; shared with detectors via the context. */
+  readonly bookUpdate = new MutableBookUpdate();
+  private readonly ctx: EngineContext;
+  private readonly signalListeners: ((s: Signal) => void)[] = [];
+  private readonly errorListeners: ((f: DetectorFailure) => void)[] = [];
+
+  private watermark = Number.NaN;
+  private nextTickTs = Number.NEGATIVE_INFINITY;
+  private eventCount = 0;
+  private eventsByKind = NO_EVENT_KINDS();
+  private lateEvents = 0;
+  private signalCount = 0;
+  private signalsByDetector: Record<string, number> = {};
+  private detectorErrors: Record<string, number> = {};
+  /** Detector whose call is in progress; signals are attributed to it. */
+  current: Detector | undefined;
+
+  constructor(options: EngineOptions) {
+    this.owners = options.owners instanceof OwnerMap ? options.owners : new OwnerMap(options.owners ?? {});
+    this.detectors = [...(options.detectors ?? [])];
+    const ids = new Set<string>();
+    for (const d of this.detectors) {
+      if (ids.has(d.id)) throw new Error(`two detectors share the id '${d.id}'; ids must be unique`);
+      ids.add(d.id);
+    }
+    this.timeDetectors = this.detectors.filter((d) => d.onTime !== undefined);
+    this.tickIntervalUs = positiveOr(options.tickIntervalUs, DEFAULT_TICK_INTERVAL_US, 'tickIntervalUs');
+    this.flushHorizonUs = positiveOr(options.flushHorizonUs, DEFAULT_FLUSH_HORIZON_US, 'flushHorizonUs');
+    this.initialSnapshots = this.detectors.map((d) => d.snapshot?.());
+    this.ctx = new EngineContext(this);
+  }
+
+  process(e: MarketEvent): void {
+    const ts = e.ts;
+    if (ts > this.watermark || this.watermark !== this.watermark) {
+      this.watermark = ts;
+      this.ctx.now = ts;
+      if (ts >= this.nextTickTs) this.tick(ts);
+    } else if (ts < this.watermark) {
+      this.lateEvents++;
+    }
+
+    const state = this.stateOf(e.venue, e.instrument);
+    const update = this.bookUpdate;
+    update.reset();
+    const counts = this.eventsByKind;
+    switch (e.kind) {
+      case 'order_new':
+        state.book.applyNew(e, update);
+        counts.order_new++;
+        break;
+      case 'order_cancel':
+        state.book.applyCancel(e, update);
+        counts.order_cancel++;
+        break;
+      case 'order_replace':
+        state.book.applyReplace(e, update);
+        counts.order_replace++;
+        break;
+      case 'trade':
+        state.book.applyTrade(e, update);
+        state.stats.addTrade(e);
+        counts.trade++;
+        break;
+      case 'quote':
+        state.book.applyQuote(e);
+        counts.quote++;
+        break;
+    }
+    this.eventCount++;
+
+    const detectors = this.detectors;
+    const ctx = this.ctx;
+    for (let i = 0; i < detectors.length; i++) {
+      const d = detectors[i] as Detector;
+      this.current = d;
+      try {
+        d.onEvent(e, ctx);
+      } catch (error) {
+        this.fail(d, error, e);
+      }
+    }
+    this.current = undefined;
+    if (this.events$.observed) this.events$.next(e);
+  }
+
+  processBatch(events: readonly MarketEvent[]): void {
+    for (let i = 0; i < events.length; i++) this.process(events[i] as MarketEvent);
+  }
+
+  advanceTo(ts: number): void {
+    if (!Number.isFinite(ts)) throw new RangeError(`advanceTo(${ts}): expected a finite epoch-µs time`);
+    if (ts > this.watermark || this.watermark !== this.watermark) {
+      this.watermark = ts;
+      this.ctx.now = ts;
+      this.tick(ts);
+    }
+  }
+
+  flush(): void {
+    if (this.watermark === this.watermark) this.advanceTo(this.watermark + this.flushHorizonUs);
+  }
+
+  onSignal(listener: (signal: Signal) => void): () => void {
+    this.signalListeners.push(listener);
+    return () => {
+      const i = this.signalListeners.indexOf(listener);
+      if (i >= 0) this.signalListeners.splice(i, 1);
+    };
+  }
+
+  onDetectorError(listener: (failure: DetectorFailure) => void): () => void {
+    this.errorListeners.push(listener);
+    return () => {
+      const i = this.errorListeners.indexOf(listener);
+      if (i >= 0) this.errorListeners.splice(i, 1);
+    };
+  }
+
+  book(venue: string, instrument: string): OrderBook | undefined {
+    return this.stateOfExisting(venue, instrument)?.book;
+  }
+
+  stateOfExisting(venue: string, instrument: string): InstrumentState | undefined {
+    const state = this.byInstrument.get(instrument);
+    if (state === undefined || state.book.venue === venue) return state;
+    return this.otherVenues.get(venueKey(venue, instrument));
+  }
+
+  instruments(): IterableIterator<InstrumentState> {
+    return this.allStates.values();
+  }
+
+  stats(): EngineStats {
+    let books = 0;
+    let restingOrders = 0;
+    for (const state of this.instruments()) {
+      books++;
+      restingOrders += state.book.size;
+    }
+    return {
+      events: this.eventCount,
+      eventsByKind: { ...this.eventsByKind },
+      lateEvents: this.lateEvents,
+      signals: this.signalCount,
+      signalsByDetector: { ...this.signalsByDetector },
+      detectorErrors: { ...this.detectorErrors },
+      books,
+      restingOrders,
+      watermark: this.watermark,
+    };
+  }
+
+  reset(): void {
+    this.byInstrument.clear();
+    this.otherVenues.clear();
+    this.allStates.length = 0;
+    this.watermark = Number.NaN;
+    this.ctx.now = Number.NaN;
+    this.nextTickTs = Number.NEGATIVE_INFINITY;
+    this.eventCount = 0;
+    this.eventsByKind = NO_EVENT_KINDS();
+    this.lateEvents = 0;
+    this.signalCount = 0;
+    this.signalsByDetector = {};
+    this.detectorErrors = {};
+    for (let i = 0; i < this.detectors.length; i++) {
+      const d = this.detectors[i] as Detector;
+      if (d.reset !== undefined) d.reset();
+      else if (d.restore !== undefined && d.snapshot !== undefined) d.restore(this.initialSnapshots[i]);
+      else {
+        throw new Error(
+          `detector '${d.id}' cannot be reset: it implements neither reset() nor snapshot()/restore()`,
+        );
+      }
+    }
+  }
+
+  /** Called by the context on behalf of the current detector. */
+  emit(input: SignalInput): void {
+    const d = this.current;
+    if (d === undefined) throw new Error('ctx.emit called outside a detector call');
+    const primary = input.accounts[0] ?? '';
+    const owners = input.owners ?? input.accounts.map((a) => this.owners.ownerOf(a));
+    const score = input.score >= 0 ? (input.score <= 1 ? input.score : 1) : 0;
+    const signal: Signal = {
+      ...input,
+      score,
+      owners,
+      id: stableId('S-', [d.id, d.version, input.venue, input.instrument, primary, input.window.start]),
+      detector: d.id,
+      version: d.version,
+      emittedAt: this.watermark,
+    };
+    this.signalCount++;
+    this.signalsByDetector[d.id] = (this.signalsByDetector[d.id] ?? 0) + 1;
+    for (let i = 0; i < this.signalListeners.length; i++) {
+      (this.signalListeners[i] as (s: Signal) => void)(signal);
+    }
+    if (this.signals$.observed) this.signals$.next(signal);
+  }
+
+  private tick(now: number): void {
+    const detectors = this.timeDetectors;
+    const ctx = this.ctx;
+    for (let i = 0; i < detectors.length; i++) {
+      const d = detectors[i] as Detector;
+      this.current = d;
+      try {
+        (d.onTime as NonNullable<Detector['onTime']>)(now, ctx);
+      } catch (error) {
+        this.fail(d, error, undefined);
+      }
+    }
+    this.current = undefined;
+    this.nextTickTs = (Math.floor(now / this.tickIntervalUs) + 1) * this.tickIntervalUs;
+  }
+
+  private fail(d: Detector, error: unknown, event: MarketEvent | undefined): void {
+    this.detectorErrors[d.id] = (this.detectorErrors[d.id] ?? 0) + 1;
+    for (const listener of this.errorListeners) listener({ detector: d.id, error, event });
+  }
+
+  private stateOf(venue: string, instrument: string): InstrumentState {
+    const state = this.byInstrument.get(instrument);
+    if (state !== undefined && state.book.venue === venue) return state;
+    if (state === undefined) return this.addState(venue, instrument, this.byInstrument, instrument);
+    const key = venueKey(venue, instrument);
+    return this.otherVenues.get(key) ?? this.addState(venue, instrument, this.otherVenues, key);
+  }
+
+  private addState(
+    venue: string,
+    instrument: string,
+    into: Map<string, InstrumentState>,
+    key: string,
+  ): InstrumentState {
+    const state = { book: new OrderBook(venue, instrument), stats: new MarketStats() };
+    into.set(key, state);
+    this.allStates.push(state);
+    return state;
+  }
+}
+
+function venueKey(venue: string, instrument: string): string {
+  return `${venue}\u0000${instrument}`;
+}
+
+/** The single {@link DetectorContext} of an engine, reused across calls. */
+class EngineContext implements DetectorContext {
+  now = Number.NaN;
+  readonly update: MutableBookUpdate;
+  readonly owners: OwnerMap;
+
+  constructor(private readonly engine: SurveillanceEngine) {
+    this.update = engine.bookUpdate;
+    this.owners = engine.owners;
+  }
+
+  book(venue: string, instrument: string): OrderBook | undefined {
+    return this.engine.book(venue, instrument);
+  }
+
+  stats(venue: string, instrument: string): MarketStats | undefined {
+    return this.engine.stateOfExisting(venue, instrument)?.stats;
+  }
+
+  ownerOf(account: string): string {
+    return this.owners.ownerOf(account);
+  }
+
+  emit(signal: SignalInput): void {
+    this.engine.emit(signal);
+  }
+}
+
+function positiveOr(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`${name} must be a positive number of microseconds, got ${value}`);
+  }
+  return value;
+}
