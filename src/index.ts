@@ -4,6 +4,14 @@
  * @packageDocumentation
  */
 
+export * from './config';
+export {
+  buildConfigSchema,
+  EngineConfigSchema,
+  loadConfigFile,
+  OwnersConfigSchema,
+  parseConfig,
+} from './core/config';
 export * from './core/errors';
 export * from './core/events';
 export { fnv1a32, partitionOf, stableId } from './core/ids';
@@ -13,6 +21,7 @@ export * from './core/signal';
 export { hashString, StringHashMap } from './core/string-hash-map';
 export * from './core/time';
 export * from './core/validate';
+export { BUILTIN_DETECTORS } from './detectors';
 export { BookSide, type Level } from './engine/book-side';
 export type { Detector, DetectorContext } from './engine/detector';
 export * from './engine/engine';
