@@ -1,6 +1,15 @@
 /**
  * tapewatch — market-surveillance engine for crypto venues.
  *
+ * @example
+ * ```ts
+ * import { createEngine, replayJsonl } from 'tapewatch';
+ * const engine = createEngine({ detectors: [], owners: { acctA: 'alice', acctB: 'alice' } });
+ * engine.onSignal((s) => console.log(s.explanation));
+ * await replayJsonl('day.jsonl', (e) => engine.process(e));
+ * engine.flush();
+ * ```
+ *
  * @packageDocumentation
  */
 
@@ -35,3 +44,4 @@ export {
 } from './engine/order-book';
 export { OwnerMap } from './engine/owners';
 export { type DetectorDefinition, defineDetector } from './engine/registry';
+export * from './ingest/files/jsonl';

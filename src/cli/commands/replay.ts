@@ -1,0 +1,105 @@
+/**
+ * `tapewatch replay FILE.jsonl`: events from a file → engine → signals on stdout.
+ *
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { createEngineFromConfig, defaultConfig, loadConfig, type TapewatchConfig } from '../../config';
+import type { InvalidEventError } from '../../core/errors';
+import type { Signal } from '../../core/signal';
+import type { Engine } from '../../engine/engine';
+import { type ReplaySummary, replayJsonl } from '../../ingest/files/jsonl';
+import { formatSignal } from '../format';
+import { type CliIo, UsageError } from '../io';
+import { compact, ProgressBar } from '../progress';
+
+/** Options of {@link runReplay}. */
+export interface ReplayCommandOptions {
+  file: string;
+  /** Path of tapewatch.yaml; when absent, ./tapewatch.yaml if it exists, else defaults. */
+  configPath?: string;
+  json: boolean;
+  /** Print at most this many rejected lines in the text summary. */
+  showErrors?: number;
+}
+
+/** What a replay produced. */
+export interface ReplayOutcome {
+  engine: Engine;
+  summary: ReplaySummary;
+  signals: Signal[];
+  config: TapewatchConfig;
+}
+
+/** Resolves which configuration a command uses, telling the user when it picked one up. */
+export function resolveConfig(configPath: string | undefined, io: CliIo): TapewatchConfig {
+  if (configPath !== undefined) return loadConfig(configPath);
+  if (existsSync('tapewatch.yaml')) {
+    io.err('using ./tapewatch.yaml\n');
+    return loadConfig('tapewatch.yaml');
+  }
+  return defaultConfig();
+}
+
+/** Replays a JSONL file through an engine built from the configuration. */
+export async function runReplay(options: ReplayCommandOptions, io: CliIo): Promise<ReplayOutcome> {
+  if (!existsSync(options.file)) throw new UsageError(`no such file: ${options.file}`);
+  const config = resolveConfig(options.configPath, io);
+  const engine = createEngineFromConfig(config);
+  const signals: Signal[] = [];
+  engine.onSignal((s) => {
+    signals.push(s);
+    if (options.json) io.out(`${JSON.stringify({ type: 'signal', ...s })}\n`);
+    else io.out(`${formatSignal(s)}\n`);
+  });
+  engine.onDetectorError((f) => {
+    io.err(`detector ${f.detector} failed: ${(f.error as Error)?.message ?? String(f.error)}\n`);
+  });
+  const bar = new ProgressBar(io, `replay ${options.file}`);
+  const rejected: InvalidEventError[] = [];
+  const keep = options.showErrors ?? 5;
+  const summary = await replayJsonl(options.file, (e) => engine.process(e), {
+    onProgress: (p) => bar.update(p.bytesRead / p.totalBytes, p.lines, p.elapsedMs),
+    onInvalid: (errors) => {
+      if (options.json) {
+        io.out(`${JSON.stringify({ type: 'invalid', errors: errors.map((e) => e.toJSON()) })}\n`);
+      } else if (rejected.length < keep) rejected.push(...errors.slice(0, keep - rejected.length));
+    },
+  });
+  engine.flush();
+  bar.update(1, summary.lines, summary.elapsedMs, true);
+  bar.done();
+
+  const stats = engine.stats();
+  const eventsPerSecond = summary.elapsedMs > 0 ? (summary.accepted / summary.elapsedMs) * 1000 : 0;
+  const bySource = summary.stats.report().sources;
+  const rejectedByField = Object.values(bySource)[0]?.rejectedByField ?? {};
+  if (options.json) {
+    io.out(
+      `${JSON.stringify({
+        type: 'summary',
+        file: options.file,
+        lines: summary.lines,
+        accepted: summary.accepted,
+        rejected: summary.rejected,
+        rejectedByField,
+        signals: stats.signals,
+        signalsByDetector: stats.signalsByDetector,
+        detectorErrors: stats.detectorErrors,
+        elapsedMs: Math.round(summary.elapsedMs),
+        eventsPerSecond: Math.round(eventsPerSecond),
+      })}\n`,
+    );
+  } else {
+    io.out(
+      `\n${summary.accepted} events replayed from ${options.file} in ${(summary.elapsedMs / 1000).toFixed(2)} s (${compact(eventsPerSecond)} events/s); ` +
+        `${summary.rejected} line${summary.rejected === 1 ? '' : 's'} rejected; ${stats.signals} signal${stats.signals === 1 ? '' : 's'}` +
+        ` from ${engine.detectors.length} detector${engine.detectors.length === 1 ? '' : 's'}.\n`,
+    );
+    for (const error of rejected) io.out(`  rejected ${error.message}\n`);
+    if (summary.rejected > rejected.length) {
+      io.out(`  … and ${summary.rejected - rejected.length} more rejected lines (--json lists all)\n`);
+    }
+  }
+  return { engine, summary, signals, config };
+}

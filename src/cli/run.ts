@@ -1,0 +1,101 @@
+/**
+ * The `tapewatch` command line: parses arguments and dispatches to commands.
+ *
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../core/errors';
+import { runConfigCheck } from './commands/config-check';
+import { runDemo } from './commands/demo';
+import { runReplay } from './commands/replay';
+import { type CliIo, UsageError } from './io';
+
+const HELP = `tapewatch — market-surveillance engine for crypto venues
+
+Usage:
+  tapewatch <command> [options]
+
+Commands:
+  demo                     replay the bundled sample market and show what the engine finds
+  replay FILE.jsonl        run events from a JSONL file through the engine, print signals
+  config check FILE        validate a tapewatch.yaml and list what it enables
+
+Options:
+  --config FILE            tapewatch.yaml to use (default: ./tapewatch.yaml if present)
+  --json                   machine-readable output, one JSON object per line
+  -h, --help               show this help
+  -v, --version            show the version
+
+Examples:
+  tapewatch replay examples/data/sample.jsonl
+  tapewatch replay day.jsonl --config tapewatch.yaml --json > signals.jsonl
+  tapewatch config check examples/tapewatch.yaml
+`;
+
+const OPTIONS = {
+  config: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', short: 'v', default: false },
+} as const;
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    });
+    if (values.version) {
+      io.out(`${version}\n`);
+      return 0;
+    }
+    const [command, ...rest] = positionals;
+    if (values.help || command === undefined || command === 'help') {
+      io.out(HELP);
+      return 0;
+    }
+    const configPath = values.config;
+    switch (command) {
+      case 'demo':
+        return await runDemo(
+          configPath === undefined ? { json: values.json } : { json: values.json, configPath },
+          io,
+        );
+      case 'replay': {
+        const [file, ...extra] = rest;
+        if (file === undefined) throw new UsageError('replay needs a file: tapewatch replay FILE.jsonl');
+        if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+        const options =
+          configPath === undefined ? { file, json: values.json } : { file, json: values.json, configPath };
+        await runReplay(options, io);
+        return 0;
+      }
+      case 'config': {
+        const [sub, file] = rest;
+        if (sub !== 'check' || file === undefined) {
+          throw new UsageError('usage: tapewatch config check FILE');
+        }
+        return runConfigCheck(file, values.json, io);
+      }
+      default:
+        throw new UsageError(`unknown command '${command}' (see tapewatch --help)`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`tapewatch: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      io.err(`tapewatch: ${error.message}\n`);
+      return 1;
+    }
+    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`tapewatch: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
