@@ -26,6 +26,17 @@ export interface TradeWindowStats {
   vwap: number;
 }
 
+/** Serializable state of {@link MarketStats}. */
+export interface MarketStatsSnapshot {
+  lastPrice: number | null;
+  lastTradeTs: number | null;
+  tradeCount: number;
+  volume: number;
+  headSecond: number;
+  /** Per bucket: [count, volume, notional, open, close, high, low]; NaN as null. */
+  buckets: (number | null)[][];
+}
+
 /** Rolling statistics of one book. */
 export class MarketStats {
   /** Price of the last trade, NaN before the first. */
@@ -111,6 +122,40 @@ export class MarketStats {
     return out;
   }
 
+  /** The state as plain data (NaN becomes null, so it survives JSON). */
+  snapshot(): MarketStatsSnapshot {
+    const buckets: (number | null)[][] = [];
+    for (let i = 0; i < STATS_BUCKETS; i++) {
+      buckets.push(
+        [this.count, this.vol, this.notional, this.open, this.close, this.high, this.low].map((a) =>
+          nanToNull(a[i] as number),
+        ),
+      );
+    }
+    return {
+      lastPrice: nanToNull(this.lastPrice),
+      lastTradeTs: nanToNull(this.lastTradeTs),
+      tradeCount: this.tradeCount,
+      volume: this.volume,
+      headSecond: this.headSecond,
+      buckets,
+    };
+  }
+
+  /** Replaces the state with a snapshot. */
+  restore(s: MarketStatsSnapshot): void {
+    this.lastPrice = s.lastPrice ?? Number.NaN;
+    this.lastTradeTs = s.lastTradeTs ?? Number.NaN;
+    this.tradeCount = s.tradeCount;
+    this.volume = s.volume;
+    this.headSecond = s.headSecond;
+    const arrays = [this.count, this.vol, this.notional, this.open, this.close, this.high, this.low];
+    for (let i = 0; i < STATS_BUCKETS; i++) {
+      const bucket = s.buckets[i] ?? [];
+      for (let k = 0; k < arrays.length; k++) (arrays[k] as Float64Array)[i] = bucket[k] ?? Number.NaN;
+    }
+  }
+
   /** Forgets everything. */
   clear(): void {
     this.lastPrice = Number.NaN;
@@ -143,4 +188,8 @@ export class MarketStats {
     }
     this.headSecond = second;
   }
+}
+
+function nanToNull(n: number): number | null {
+  return Number.isNaN(n) ? null : n;
 }

@@ -145,6 +145,25 @@ function emptyOrder(): RestingOrder {
   };
 }
 
+/**
+ * A resting order in a snapshot: `[orderId, account, side (0 buy, 1 sell), price, qty,
+ * origQty, filledQty, placedTs, updatedTs, replaceCount]`. Arrays, not objects: a book
+ * can hold a million orders.
+ */
+export type OrderTuple = [string, string, number, number, number, number, number, number, number, number];
+
+/** Serializable state of one {@link OrderBook}. */
+export interface BookSnapshot {
+  venue: string;
+  instrument: string;
+  /** Every account the book has seen, in first-seen order (the order of `accounts()`). */
+  accounts: string[];
+  /** Each account's orders oldest first, so restoring reproduces every list's order. */
+  orders: OrderTuple[];
+  lastQuote?: Quote;
+  anomalies: BookAnomalies;
+}
+
 /** Counters of feed inconsistencies a book has absorbed. */
 export interface BookAnomalies {
   /** Cancels, replaces or trade fills naming an order ID the book does not hold. */
@@ -180,27 +199,93 @@ class OrderStore {
 
   /** A free slot holding a new order's fields, linked into its account's list. */
   add(e: OrderNew, side: number): number {
-    let slot = this.freeSlots.pop();
-    if (slot === undefined) {
-      slot = this.slotsUsed++;
-      if (slot >= this.sides.length) this.growSlots();
-    }
+    const slot = this.allocate();
     this.write(slot, e, side);
     return slot;
   }
 
   /** Overwrites `slot` with a new order (a reused order ID), relinking its account. */
   write(slot: number, e: OrderNew, side: number): void {
-    this.orderIds[slot] = e.orderId;
+    this.writeFields(slot, e.orderId, e.account, side, e.price, e.qty, e.qty, 0, e.ts, e.ts, 0);
+  }
+
+  /** A free slot holding an order restored from a snapshot. */
+  addRestored(o: OrderTuple): number {
+    const slot = this.allocate();
+    this.writeFields(slot, o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9]);
+    return slot;
+  }
+
+  /** The order in `slot` as a snapshot tuple. */
+  tuple(slot: number): OrderTuple {
+    return [
+      this.orderIds[slot] as string,
+      this.accountNames[this.accountOfSlot[slot] as number] as string,
+      this.sides[slot] as number,
+      this.prices[slot] as number,
+      this.qtys[slot] as number,
+      this.origQtys[slot] as number,
+      this.filledQtys[slot] as number,
+      this.placedTss[slot] as number,
+      this.updatedTss[slot] as number,
+      this.replaceCounts[slot] as number,
+    ];
+  }
+
+  /** Every resting slot, each account's orders oldest first, accounts in first-seen order. */
+  slotsOldestFirst(): number[] {
+    const out: number[] = [];
+    for (let a = 0; a < this.accountNames.length; a++) {
+      const start = out.length;
+      for (
+        let slot = this.accountHead[a] as number;
+        slot !== NONE;
+        slot = this.nextOfAccount[slot] as number
+      ) {
+        out.push(slot);
+      }
+      // The list is newest first; reverse this account's run in place.
+      for (let i = start, j = out.length - 1; i < j; i++, j--) {
+        const t = out[i] as number;
+        out[i] = out[j] as number;
+        out[j] = t;
+      }
+    }
+    return out;
+  }
+
+  private allocate(): number {
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      slot = this.slotsUsed++;
+      if (slot >= this.sides.length) this.growSlots();
+    }
+    return slot;
+  }
+
+  private writeFields(
+    slot: number,
+    orderId: string,
+    account: string,
+    side: number,
+    price: number,
+    qty: number,
+    origQty: number,
+    filledQty: number,
+    placedTs: number,
+    updatedTs: number,
+    replaceCount: number,
+  ): void {
+    this.orderIds[slot] = orderId;
     this.sides[slot] = side;
-    this.prices[slot] = e.price;
-    this.qtys[slot] = e.qty;
-    this.origQtys[slot] = e.qty;
-    this.filledQtys[slot] = 0;
-    this.placedTss[slot] = e.ts;
-    this.updatedTss[slot] = e.ts;
-    this.replaceCounts[slot] = 0;
-    this.link(slot, e.account);
+    this.prices[slot] = price;
+    this.qtys[slot] = qty;
+    this.origQtys[slot] = origQty;
+    this.filledQtys[slot] = filledQty;
+    this.placedTss[slot] = placedTs;
+    this.updatedTss[slot] = updatedTs;
+    this.replaceCounts[slot] = replaceCount;
+    this.link(slot, account);
   }
 
   /** Returns a slot whose order left the book (already unlinked) to the free list. */
@@ -244,7 +329,13 @@ class OrderStore {
     this.accountOrderCount.fill(0);
   }
 
-  private link(slot: number, account: string): void {
+  /** Every account seen, in first-seen order. */
+  knownAccounts(): string[] {
+    return [...this.accountNames];
+  }
+
+  /** The index of `account`, registering it on first sight. */
+  accountId(account: string): number {
     let a = this.accountIndex.get(account);
     if (a === undefined) {
       a = this.accountNames.length;
@@ -255,6 +346,11 @@ class OrderStore {
         this.accountOrderCount = grow(this.accountOrderCount, 0);
       }
     }
+    return a;
+  }
+
+  private link(slot: number, account: string): void {
+    const a = this.accountId(account);
     const head = this.accountHead[a] as number;
     this.accountOfSlot[slot] = a;
     this.prevOfAccount[slot] = NONE;
@@ -494,6 +590,38 @@ export class OrderBook {
   /** Records a top-of-book quote. */
   applyQuote(e: Quote): void {
     this.lastQuote = e;
+  }
+
+  /** The book's state as plain data (see {@link OrderBook.restore}). */
+  snapshot(): BookSnapshot {
+    const out: BookSnapshot = {
+      venue: this.venue,
+      instrument: this.instrument,
+      accounts: this.store.knownAccounts(),
+      orders: this.store.slotsOldestFirst().map((slot) => this.store.tuple(slot)),
+      anomalies: { ...this.anomalies },
+    };
+    if (this.lastQuote !== undefined) out.lastQuote = { ...this.lastQuote };
+    return out;
+  }
+
+  /** Replaces the book's state with a snapshot of a book of the same venue and instrument. */
+  restore(snapshot: BookSnapshot): void {
+    if (snapshot.venue !== this.venue || snapshot.instrument !== this.instrument) {
+      throw new Error(
+        `snapshot of ${snapshot.instrument}@${snapshot.venue} cannot restore ${this.instrument}@${this.venue}`,
+      );
+    }
+    this.clear();
+    for (const account of snapshot.accounts) this.store.accountId(account);
+    for (const o of snapshot.orders) {
+      const slot = this.store.addRestored(o);
+      this.slotOf.set(o[0], slot);
+      (o[2] === BUY ? this.bids : this.asks).add(o[3], o[4]);
+    }
+    if (snapshot.lastQuote !== undefined) this.lastQuote = { ...snapshot.lastQuote };
+    this.anomalies.unknownOrderRefs = snapshot.anomalies.unknownOrderRefs;
+    this.anomalies.duplicateOrderIds = snapshot.anomalies.duplicateOrderIds;
   }
 
   /** Forgets every order, level and quote. */
