@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', testing: 'test/stubs.ts' },
+    entry: { index: 'src/index.ts', testing: 'test/stubs.ts', grpc: 'src/grpc/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

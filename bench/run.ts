@@ -21,6 +21,7 @@ const BENCHES: BenchSpec[] = [
   { file: 'bench/engine-book.ts', what: 'engine: order-book maintenance' },
   { file: 'bench/replay.ts', what: 'ingest: JSONL replay' },
   { file: 'bench/memory.ts', nodeArgs: ['--expose-gc'], what: 'engine: memory of book state' },
+  { file: 'bench/grpc-ingest.ts', what: 'gRPC: ingest throughput (TS, Python) and event→signal latency' },
 ];
 
 const filters = process.argv.slice(2);

@@ -2,11 +2,12 @@
 # Installs the system packages tapewatch's test suite needs. Idempotent: packages already
 # present are skipped, so running it twice costs one dpkg query.
 #
-# Today the suite needs nothing beyond Node.js. Issues that add tests against external
-# peers (chromium, python3-grpcio, libquickfix-dev, ...) list their packages here.
+# What needs what:
+#   python3-grpcio python3-protobuf   the Python gRPC client test (run with /usr/bin/python3)
+#   protobuf-compiler protobuf-compiler-grpc   Python stubs for it (protoc + grpc_python_plugin)
 set -euo pipefail
 
-PACKAGES=()
+PACKAGES=(python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -10,6 +10,7 @@ import { BUILTIN_DETECTORS } from './detectors';
 import type { Detector } from './engine/detector';
 import { createEngine, type Engine, type EngineOptions } from './engine/engine';
 import type { DetectorDefinition } from './engine/registry';
+import { ServerConfigSchema } from './service/server-config';
 
 function schemasOf(definitions: readonly DetectorDefinition[]): Record<string, z.ZodObject> {
   const out: Record<string, z.ZodObject> = {};
@@ -18,7 +19,9 @@ function schemasOf(definitions: readonly DetectorDefinition[]): Record<string, z
 }
 
 /** Schema of `tapewatch.yaml` with the built-in detectors. */
-export const TapewatchConfigSchema = buildConfigSchema(schemasOf(BUILTIN_DETECTORS));
+export const TapewatchConfigSchema = buildConfigSchema(schemasOf(BUILTIN_DETECTORS)).extend({
+  server: ServerConfigSchema.prefault({}),
+});
 
 /** A validated `tapewatch.yaml`, defaults filled in. */
 export type TapewatchConfig = z.output<typeof TapewatchConfigSchema>;

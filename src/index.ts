@@ -45,3 +45,22 @@ export {
 export { OwnerMap } from './engine/owners';
 export { type DetectorDefinition, defineDetector } from './engine/registry';
 export * from './ingest/files/jsonl';
+export { type AppStatus, TapewatchApp, type TapewatchAppOptions } from './service/app';
+export {
+  AuthError,
+  hasRole,
+  type Principal,
+  ROLES,
+  type Role,
+  TokenAuthenticator,
+  type TokenGrant,
+} from './service/auth';
+export { Broadcaster, type SubscribeOptions, Subscription } from './service/broadcaster';
+export {
+  type BatchEventError,
+  BatchRejectedError,
+  type IngestResult,
+  IngestService,
+  type IngestServiceOptions,
+} from './service/ingest-service';
+export { type ServerConfig, ServerConfigSchema } from './service/server-config';

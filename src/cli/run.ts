@@ -8,6 +8,7 @@ import { ConfigError } from '../core/errors';
 import { runConfigCheck } from './commands/config-check';
 import { runDemo } from './commands/demo';
 import { runReplay } from './commands/replay';
+import { runServe } from './commands/serve';
 import { type CliIo, UsageError } from './io';
 
 const HELP = `tapewatch — market-surveillance engine for crypto venues
@@ -19,10 +20,13 @@ Commands:
   demo                     replay the bundled sample market and show what the engine finds
   replay FILE.jsonl        run events from a JSONL file through the engine, print signals
   config check FILE        validate a tapewatch.yaml and list what it enables
+  serve                    run the engine behind the gRPC service (port 50051) until Ctrl-C
 
 Options:
   --config FILE            tapewatch.yaml to use (default: ./tapewatch.yaml if present)
   --json                   machine-readable output, one JSON object per line
+  --host HOST              serve: interface to bind (default 127.0.0.1)
+  --grpc-port PORT         serve: gRPC port (default 50051; 0 picks a free one)
   -h, --help               show this help
   -v, --version            show the version
 
@@ -35,6 +39,8 @@ Examples:
 const OPTIONS = {
   config: { type: 'string' },
   json: { type: 'boolean', default: false },
+  host: { type: 'string' },
+  'grpc-port': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
@@ -73,6 +79,19 @@ export async function runCli(argv: readonly string[], io: CliIo, version = '0.0.
         await runReplay(options, io);
         return 0;
       }
+      case 'serve': {
+        const grpcPort =
+          values['grpc-port'] === undefined ? undefined : portOf(values['grpc-port'], '--grpc-port');
+        return await runServe(
+          {
+            version,
+            ...(configPath === undefined ? {} : { configPath }),
+            ...(values.host === undefined ? {} : { host: values.host }),
+            ...(grpcPort === undefined ? {} : { grpcPort }),
+          },
+          io,
+        );
+      }
       case 'config': {
         const [sub, file] = rest;
         if (sub !== 'check' || file === undefined) {
@@ -98,4 +117,13 @@ export async function runCli(argv: readonly string[], io: CliIo, version = '0.0.
     }
     throw error;
   }
+}
+
+/** Parses a port flag. */
+function portOf(text: string, flag: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`${flag} expects a port number 0–65535, got '${text}'`);
+  }
+  return port;
 }

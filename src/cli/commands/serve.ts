@@ -1,0 +1,95 @@
+/**
+ * `tapewatch serve`: the engine behind the gRPC service, until interrupted.
+ *
+ * @module
+ */
+import { createEngineFromConfig, type TapewatchConfig } from '../../config';
+import { startGrpcServer } from '../../grpc/server';
+import { TapewatchApp } from '../../service/app';
+import { TokenAuthenticator, type TokenGrant } from '../../service/auth';
+import { createLogger, logFunction } from '../../service/logger';
+import type { ServerConfig } from '../../service/server-config';
+import { type CliIo, UsageError } from '../io';
+import { resolveConfig } from './replay';
+
+/** Flags of `serve` that override the configuration. */
+export interface ServeOptions {
+  configPath?: string;
+  host?: string;
+  grpcPort?: number;
+  version: string;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Resolves configured tokens, reading `tokenEnv` variables. */
+export function tokenGrants(server: ServerConfig, env: NodeJS.ProcessEnv = process.env): TokenGrant[] {
+  return server.auth.tokens.map((t, i) => {
+    const token = t.token ?? env[t.tokenEnv as string];
+    if (token === undefined || token.length === 0) {
+      throw new UsageError(
+        `server.auth.tokens.${i} (${t.name}): environment variable ${t.tokenEnv} is not set`,
+      );
+    }
+    return { token, role: t.role, name: t.name };
+  });
+}
+
+/** Starts the service; resolves once listening, with a function that stops it. */
+export async function startServe(
+  options: ServeOptions,
+  io: CliIo,
+): Promise<{ app: TapewatchApp; grpcPort: number; config: TapewatchConfig; stop(): Promise<void> }> {
+  const config = resolveConfig(options.configPath, io);
+  const server = { ...config.server };
+  if (options.host !== undefined) server.host = options.host;
+  if (options.grpcPort !== undefined) server.grpcPort = options.grpcPort;
+  const grants = tokenGrants(server);
+  if (grants.length === 0 && !LOOPBACK.has(server.host)) {
+    throw new UsageError(
+      `refusing to serve on ${server.host} without tokens: configure server.auth.tokens or bind 127.0.0.1`,
+    );
+  }
+  const logger = createLogger();
+  const app = new TapewatchApp({
+    engine: createEngineFromConfig(config),
+    version: options.version,
+    maxBatchEvents: server.maxBatchEvents,
+  });
+  const grpcServer = await startGrpcServer({
+    app,
+    auth: new TokenAuthenticator(grants),
+    host: server.host,
+    port: server.grpcPort,
+    subscriberCapacity: server.subscriberBufferSize,
+    ...(server.tls === undefined ? {} : { tls: server.tls }),
+    log: logFunction(logger),
+  });
+  io.err(
+    `tapewatch ${options.version} serving gRPC on ${server.host}:${grpcServer.port}` +
+      `${server.tls ? ' (TLS)' : ''}; ${grants.length === 0 ? 'no tokens configured: open access on loopback' : `${grants.length} token(s)`}\n`,
+  );
+  return {
+    app,
+    grpcPort: grpcServer.port,
+    config,
+    stop: async () => {
+      app.close();
+      await grpcServer.close();
+      logger.flush();
+    },
+  };
+}
+
+/** Runs until SIGINT/SIGTERM; returns the exit code. */
+export async function runServe(options: ServeOptions, io: CliIo): Promise<number> {
+  const running = await startServe(options, io);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  io.err('shutting down…\n');
+  await running.stop();
+  return 0;
+}

@@ -1,0 +1,465 @@
+/**
+ * The TypeScript client of the tapewatch gRPC service: typed methods, async iterators and
+ * RxJS Observables for the streams, and a batching ingest helper that resends unacknowledged
+ * batches after a reconnect (the server recognises resent batches, so nothing is counted
+ * twice).
+ *
+ * @example
+ * ```ts
+ * import { connect } from 'tapewatch/grpc';
+ * const client = connect('localhost:50051', { token: process.env.TAPEWATCH_TOKEN });
+ * client.signals$({ typologies: ['spoofing'] }).subscribe((s) => console.log(s.explanation));
+ * const summary = await client.ingest(events, { source: 'venue-a' });
+ * ```
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import { Observable } from 'rxjs';
+import type { MarketEvent, Trade } from '../core/events';
+import type { Signal } from '../core/signal';
+import { eventToProto, signalFromProto } from './convert';
+import type { IngestAck, Event as PbEvent } from './gen/tapewatch/v1/events';
+import { type StatusResponse, TapewatchServiceClient } from './gen/tapewatch/v1/service';
+import type { Signal as PbSignal } from './gen/tapewatch/v1/signals';
+
+/** Options of {@link connect}. */
+export interface ConnectOptions {
+  /** Bearer token sent with every call. */
+  token?: string;
+  /** Use TLS; `caPath` pins a CA (for self-signed server certificates). */
+  tls?: boolean | { caPath: string };
+  /** Delay before a dropped stream reconnects, ms (default 500, doubling to 10 s). */
+  reconnectDelayMs?: number;
+}
+
+/** Filters of a subscription. */
+export interface StreamFilter {
+  instruments?: string[];
+  venues?: string[];
+  typologies?: string[];
+}
+
+/** Options of {@link TapewatchClient.ingest}. */
+export interface IngestOptions {
+  /** Source name the server counts and deduplicates by (default `ts-client`). */
+  source?: string;
+  /** Events per batch (default 2,000). */
+  batchSize?: number;
+  /** Batches sent but not yet acknowledged before the sender waits (default 8). */
+  maxInFlight?: number;
+  /** First batch sequence (default 1). Continue a source across processes by passing the next one. */
+  firstSequence?: number;
+  /** Called with every ack. */
+  onAck?(ack: IngestAck): void;
+}
+
+/** What an ingest run achieved. */
+export interface IngestSummary {
+  batches: number;
+  accepted: number;
+  rejected: number;
+  /** Batches the server had already processed (resent after a reconnect). */
+  duplicates: number;
+  /** Times the stream was re-established. */
+  reconnects: number;
+  /** The sequence the next batch of this source should carry. */
+  nextSequence: number;
+}
+
+/** Which stream a subscription follows. */
+type StreamName = 'subscribeTrades' | 'subscribeSignals';
+
+/** Parses `host:port`, `grpc://host:port` or `grpcs://host:port`. */
+function parseUrl(url: string): { target: string; tls: boolean } {
+  const match = /^(grpcs?):\/\/(.+)$/.exec(url);
+  if (match === null) return { target: url, tls: false };
+  return { target: match[2] as string, tls: match[1] === 'grpcs' };
+}
+
+/** A connection to a tapewatch server. */
+export class TapewatchClient {
+  private readonly client: TapewatchServiceClient;
+  private readonly metadata = new grpc.Metadata();
+  private readonly baseDelayMs: number;
+  private closed = false;
+
+  constructor(url: string, options: ConnectOptions = {}) {
+    const { target, tls: urlTls } = parseUrl(url);
+    const useTls = options.tls !== undefined ? options.tls !== false : urlTls;
+    const credentials = useTls
+      ? grpc.credentials.createSsl(
+          typeof options.tls === 'object' ? readFileSync(options.tls.caPath) : undefined,
+        )
+      : grpc.credentials.createInsecure();
+    this.client = new TapewatchServiceClient(target, credentials, {
+      'grpc.max_receive_message_length': 64 * 1024 * 1024,
+      'grpc.max_send_message_length': 64 * 1024 * 1024,
+    });
+    if (options.token !== undefined) this.metadata.set('authorization', `Bearer ${options.token}`);
+    this.baseDelayMs = options.reconnectDelayMs ?? 500;
+  }
+
+  /** Engine and ingest counters. */
+  status(): Promise<StatusResponse> {
+    return new Promise((resolve, reject) => {
+      this.client.status({}, this.metadata, (error, response) => (error ? reject(error) : resolve(response)));
+    });
+  }
+
+  /** Signals as an async iterator; reconnects when the stream drops. */
+  signals(filter: StreamFilter = {}): AsyncIterableIterator<Signal> {
+    return this.follow('subscribeSignals', filter, (m) => signalFromProto(m as PbSignal));
+  }
+
+  /** Trades as an async iterator; reconnects when the stream drops. */
+  trades(filter: StreamFilter = {}): AsyncIterableIterator<Trade> {
+    return this.follow('subscribeTrades', filter, (m) => tradeFromProto(m as PbEvent));
+  }
+
+  /** Signals as an Observable; unsubscribing cancels the stream. */
+  signals$(filter: StreamFilter = {}): Observable<Signal> {
+    return toObservable(() => this.signals(filter));
+  }
+
+  /** Trades as an Observable; unsubscribing cancels the stream. */
+  trades$(filter: StreamFilter = {}): Observable<Trade> {
+    return toObservable(() => this.trades(filter));
+  }
+
+  /**
+   * Sends events in numbered batches over one Ingest stream, at most `maxInFlight`
+   * unacknowledged at a time. When the stream drops, it reconnects and resends every
+   * unacknowledged batch with its original sequence.
+   */
+  async ingest(
+    events: Iterable<MarketEvent> | AsyncIterable<MarketEvent> | Observable<MarketEvent>,
+    options: IngestOptions = {},
+  ): Promise<IngestSummary> {
+    const source = options.source ?? 'ts-client';
+    const batchSize = options.batchSize ?? 2_000;
+    const maxInFlight = options.maxInFlight ?? 8;
+    const summary: IngestSummary = {
+      batches: 0,
+      accepted: 0,
+      rejected: 0,
+      duplicates: 0,
+      reconnects: 0,
+      nextSequence: options.firstSequence ?? 1,
+    };
+    const sender = new BatchSender(
+      this.client,
+      this.metadata,
+      source,
+      maxInFlight,
+      this.baseDelayMs,
+      (ack) => {
+        summary.batches++;
+        summary.accepted += ack.accepted;
+        summary.rejected += ack.rejected;
+        if (ack.duplicate) summary.duplicates++;
+        options.onAck?.(ack);
+      },
+    );
+    let batch: PbEvent[] = [];
+    const add = async (e: MarketEvent): Promise<void> => {
+      batch.push(eventToProto(e));
+      if (batch.length >= batchSize) {
+        const full = batch;
+        batch = [];
+        await sender.send(summary.nextSequence++, full);
+      }
+    };
+    if (isSyncIterable(events)) {
+      // No await per event: only when a batch is full.
+      for (const e of events) {
+        batch.push(eventToProto(e));
+        if (batch.length >= batchSize) {
+          const full = batch;
+          batch = [];
+          await sender.send(summary.nextSequence++, full);
+        }
+      }
+    } else {
+      for await (const e of iterate(events)) await add(e);
+    }
+    if (batch.length > 0) await sender.send(summary.nextSequence++, batch);
+    await sender.finish();
+    summary.reconnects = sender.reconnects;
+    return summary;
+  }
+
+  /** Closes the channel and ends open streams. */
+  close(): void {
+    this.closed = true;
+    this.client.close();
+  }
+
+  private follow<T>(
+    stream: StreamName,
+    filter: StreamFilter,
+    convert: (message: unknown) => T,
+  ): AsyncIterableIterator<T> {
+    const queue: T[] = [];
+    let waiter: { resolve(r: IteratorResult<T>): void; reject(e: unknown): void } | undefined;
+    let call: grpc.ClientReadableStream<unknown> | undefined;
+    let done = false;
+    let failure: grpc.ServiceError | undefined;
+    let delay = this.baseDelayMs;
+    const request = {
+      instruments: filter.instruments ?? [],
+      venues: filter.venues ?? [],
+      typologies: filter.typologies ?? [],
+    };
+    const deliver = (item: T): void => {
+      const w = waiter;
+      waiter = undefined;
+      if (w !== undefined) w.resolve({ value: item, done: false });
+      else queue.push(item);
+    };
+    /** Ends the iterator, with an error for refusals (they would fail again on retry). */
+    const finish = (error?: grpc.ServiceError): void => {
+      done = true;
+      failure = error;
+      const w = waiter;
+      waiter = undefined;
+      if (w === undefined) return;
+      if (error === undefined) w.resolve({ value: undefined, done: true });
+      else w.reject(error);
+    };
+    const open = (): void => {
+      if (done || this.closed) {
+        finish();
+        return;
+      }
+      const subscribe = this.client[stream] as (
+        r: typeof request,
+        m: grpc.Metadata,
+      ) => grpc.ClientReadableStream<unknown>;
+      const c = subscribe.call(this.client, request, this.metadata);
+      call = c;
+      c.on('data', (m: unknown) => {
+        delay = this.baseDelayMs;
+        deliver(convert(m));
+      });
+      c.on('error', (error: grpc.ServiceError) => {
+        if (error.code === grpc.status.CANCELLED || done || this.closed) finish();
+        else if (error.code === grpc.status.UNAUTHENTICATED || error.code === grpc.status.PERMISSION_DENIED) {
+          finish(error);
+        } else {
+          // Reconnect; items published while disconnected are not replayed.
+          setTimeout(open, delay).unref();
+          delay = Math.min(delay * 2, 10_000);
+        }
+      });
+      c.on('end', () => {
+        if (!done && !this.closed) setTimeout(open, delay).unref();
+      });
+    };
+    open();
+    const iterator: AsyncIterableIterator<T> = {
+      next: () => {
+        if (queue.length > 0) return Promise.resolve({ value: queue.shift() as T, done: false });
+        if (failure !== undefined) return Promise.reject(failure);
+        if (done) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve, reject) => {
+          waiter = { resolve, reject };
+        });
+      },
+      return: () => {
+        done = true;
+        call?.cancel();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
+  }
+}
+
+/** Sends numbered batches on an Ingest stream, resending the unacknowledged ones after a drop. */
+class BatchSender {
+  reconnects = 0;
+  private readonly unacked = new Map<number, PbEvent[]>();
+  private call: grpc.ClientDuplexStream<unknown, IngestAck> | undefined;
+  private slotWaiters: (() => void)[] = [];
+  private failure: Error | undefined;
+  private delay: number;
+
+  constructor(
+    private readonly client: TapewatchServiceClient,
+    private readonly metadata: grpc.Metadata,
+    private readonly source: string,
+    private readonly maxInFlight: number,
+    private readonly baseDelayMs: number,
+    private readonly onAck: (ack: IngestAck) => void,
+  ) {
+    this.delay = baseDelayMs;
+    this.open();
+  }
+
+  async send(sequence: number, events: PbEvent[]): Promise<void> {
+    while (this.unacked.size >= this.maxInFlight) {
+      this.throwIfFailed();
+      await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    }
+    this.throwIfFailed();
+    this.unacked.set(sequence, events);
+    this.call?.write({ source: this.source, sequence, events });
+  }
+
+  async finish(): Promise<void> {
+    while (this.unacked.size > 0) {
+      this.throwIfFailed();
+      await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    }
+    this.call?.end();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private wake(): void {
+    const waiters = this.slotWaiters;
+    this.slotWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private open(): void {
+    const call = this.client.ingest(this.metadata) as grpc.ClientDuplexStream<unknown, IngestAck>;
+    this.call = call;
+    call.on('data', (ack: IngestAck) => {
+      this.delay = this.baseDelayMs;
+      if (this.unacked.delete(ack.sequence)) this.onAck(ack);
+      this.wake();
+    });
+    call.on('error', (error: grpc.ServiceError) => {
+      if (this.call !== call) return;
+      if (
+        error.code === grpc.status.UNAUTHENTICATED ||
+        error.code === grpc.status.PERMISSION_DENIED ||
+        error.code === grpc.status.INVALID_ARGUMENT
+      ) {
+        this.failure = error;
+        this.wake();
+        return;
+      }
+      this.call = undefined;
+      setTimeout(() => {
+        this.reconnects++;
+        this.open();
+        // Resend in sequence order; the server skips what it already processed.
+        for (const [sequence, events] of [...this.unacked.entries()].sort((a, b) => a[0] - b[0])) {
+          this.call?.write({ source: this.source, sequence, events });
+        }
+      }, this.delay).unref();
+      this.delay = Math.min(this.delay * 2, 10_000);
+    });
+  }
+}
+
+function tradeFromProto(e: PbEvent): Trade {
+  const t = e.trade;
+  if (t === undefined) throw new Error('SubscribeTrades delivered an event without a trade body');
+  const trade: Trade = {
+    kind: 'trade',
+    ts: e.ts,
+    venue: e.venue,
+    instrument: e.instrument,
+    tradeId: t.tradeId,
+    price: t.price,
+    qty: t.qty,
+    aggressor: t.aggressor === 1 ? 'buy' : 'sell',
+  };
+  if (e.seq !== undefined) trade.seq = e.seq;
+  if (t.buyAccount !== undefined) trade.buyAccount = t.buyAccount;
+  if (t.sellAccount !== undefined) trade.sellAccount = t.sellAccount;
+  if (t.buyOrderId !== undefined) trade.buyOrderId = t.buyOrderId;
+  if (t.sellOrderId !== undefined) trade.sellOrderId = t.sellOrderId;
+  if (t.txHash !== undefined) trade.txHash = t.txHash;
+  if (t.block !== undefined) trade.block = t.block;
+  if (t.logIndex !== undefined) trade.logIndex = t.logIndex;
+  return trade;
+}
+
+function isSyncIterable<T>(source: unknown): source is Iterable<T> {
+  return typeof (source as Iterable<T>)[Symbol.iterator] === 'function' && !(source instanceof Observable);
+}
+
+async function* iterate<T>(source: Iterable<T> | AsyncIterable<T> | Observable<T>): AsyncIterable<T> {
+  if (source instanceof Observable) {
+    const buffer: T[] = [];
+    let wake: (() => void) | undefined;
+    let finished = false;
+    let failure: unknown;
+    const subscription = source.subscribe({
+      next: (v) => {
+        buffer.push(v);
+        wake?.();
+      },
+      error: (e) => {
+        failure = e;
+        finished = true;
+        wake?.();
+      },
+      complete: () => {
+        finished = true;
+        wake?.();
+      },
+    });
+    try {
+      for (;;) {
+        const item = buffer.shift();
+        if (item !== undefined) {
+          yield item;
+          continue;
+        }
+        if (failure !== undefined) throw failure;
+        if (finished) return;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+      }
+    } finally {
+      subscription.unsubscribe();
+    }
+  }
+  yield* source as Iterable<T> | AsyncIterable<T>;
+}
+
+function toObservable<T>(start: () => AsyncIterableIterator<T>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const iterator = start();
+    let active = true;
+    (async () => {
+      try {
+        for (;;) {
+          const r = await iterator.next();
+          if (!active) return;
+          if (r.done) return subscriber.complete();
+          subscriber.next(r.value);
+        }
+      } catch (error) {
+        if (active) subscriber.error(error);
+      }
+    })();
+    return () => {
+      active = false;
+      void iterator.return?.();
+    };
+  });
+}
+
+/**
+ * Connects to a tapewatch server.
+ *
+ * @param url - `host:port`, `grpc://host:port` or `grpcs://host:port`
+ */
+export function connect(url: string, options: ConnectOptions = {}): TapewatchClient {
+  return new TapewatchClient(url, options);
+}
