@@ -44,6 +44,7 @@ export {
 } from './engine/order-book';
 export { OwnerMap } from './engine/owners';
 export { type DetectorDefinition, defineDetector } from './engine/registry';
+export { createGateway, type GatewayOptions, type HttpServerHandle, startHttpServer } from './http/gateway';
 export * from './ingest/files/jsonl';
 export { type AppStatus, TapewatchApp, type TapewatchAppOptions } from './service/app';
 export {
@@ -63,4 +64,5 @@ export {
   IngestService,
   type IngestServiceOptions,
 } from './service/ingest-service';
+export { ServiceMetrics } from './service/metrics';
 export { type ServerConfig, ServerConfigSchema } from './service/server-config';

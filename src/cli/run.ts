@@ -20,13 +20,14 @@ Commands:
   demo                     replay the bundled sample market and show what the engine finds
   replay FILE.jsonl        run events from a JSONL file through the engine, print signals
   config check FILE        validate a tapewatch.yaml and list what it enables
-  serve                    run the engine behind the gRPC service (port 50051) until Ctrl-C
+  serve                    run the engine behind gRPC (50051) and the HTTP gateway (8080) until Ctrl-C
 
 Options:
   --config FILE            tapewatch.yaml to use (default: ./tapewatch.yaml if present)
   --json                   machine-readable output, one JSON object per line
   --host HOST              serve: interface to bind (default 127.0.0.1)
   --grpc-port PORT         serve: gRPC port (default 50051; 0 picks a free one)
+  --http-port PORT         serve: HTTP gateway port (default 8080; 0 picks a free one)
   -h, --help               show this help
   -v, --version            show the version
 
@@ -41,6 +42,7 @@ const OPTIONS = {
   json: { type: 'boolean', default: false },
   host: { type: 'string' },
   'grpc-port': { type: 'string' },
+  'http-port': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
@@ -82,12 +84,15 @@ export async function runCli(argv: readonly string[], io: CliIo, version = '0.0.
       case 'serve': {
         const grpcPort =
           values['grpc-port'] === undefined ? undefined : portOf(values['grpc-port'], '--grpc-port');
+        const httpPort =
+          values['http-port'] === undefined ? undefined : portOf(values['http-port'], '--http-port');
         return await runServe(
           {
             version,
             ...(configPath === undefined ? {} : { configPath }),
             ...(values.host === undefined ? {} : { host: values.host }),
             ...(grpcPort === undefined ? {} : { grpcPort }),
+            ...(httpPort === undefined ? {} : { httpPort }),
           },
           io,
         );

@@ -53,6 +53,10 @@ export class TapewatchApp {
   /** Every signal emitted. */
   readonly signals = new Broadcaster<Signal>();
   readonly version: string;
+  private readonly typologyCounts = new Map<string, number>();
+  private readonly latencyListeners: ((seconds: number) => void)[] = [];
+  /** performance.now() when the batch being processed entered the pipeline; NaN between batches. */
+  private batchStartedAt = Number.NaN;
 
   constructor(options: TapewatchAppOptions) {
     this.engine = options.engine;
@@ -63,22 +67,57 @@ export class TapewatchApp {
       ...(options.maxBatchEvents === undefined ? {} : { maxBatchEvents: options.maxBatchEvents }),
     };
     this.ingest = new IngestService(ingestOptions);
-    this.engine.onSignal((s) => this.signals.publish(s));
+    this.engine.onSignal((s) => this.onSignal(s));
   }
 
   /** Runs validated events through the engine and publishes trades to subscribers. */
   process(events: readonly MarketEvent[]): void {
     const engine = this.engine;
     const trades = this.trades;
-    if (!trades.hasSubscribers) {
-      engine.processBatch(events);
-      return;
+    this.batchStartedAt = performance.now();
+    try {
+      if (!trades.hasSubscribers) {
+        engine.processBatch(events);
+        return;
+      }
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i] as MarketEvent;
+        engine.process(e);
+        if (e.kind === 'trade') trades.publish(e);
+      }
+    } finally {
+      this.batchStartedAt = Number.NaN;
     }
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i] as MarketEvent;
-      engine.process(e);
-      if (e.kind === 'trade') trades.publish(e);
+  }
+
+  /** Signals emitted since start (or the last reset), per typology. */
+  signalsByTypology(): Record<string, number> {
+    return Object.fromEntries(this.typologyCounts);
+  }
+
+  /** Items dropped from slow subscribers, per stream. */
+  streamDrops(): Record<string, number> {
+    return { trades: this.trades.dropped, signals: this.signals.dropped };
+  }
+
+  /** Current subscribers, per stream. */
+  subscriberCounts(): Record<string, number> {
+    return { trades: this.trades.subscriberCount, signals: this.signals.subscriberCount };
+  }
+
+  /** Calls `listener` with the seconds from batch arrival to each signal it produced. */
+  onSignalLatency(listener: (seconds: number) => void): void {
+    this.latencyListeners.push(listener);
+  }
+
+  private onSignal(s: Signal): void {
+    this.typologyCounts.set(s.typology, (this.typologyCounts.get(s.typology) ?? 0) + 1);
+    const started = this.batchStartedAt;
+    if (started === started) {
+      const seconds = (performance.now() - started) / 1000;
+      for (const listener of this.latencyListeners) listener(seconds);
     }
+    this.signals.publish(s);
   }
 
   /** Counters of the engine, ingest and subscriptions. */
@@ -100,7 +139,7 @@ export class TapewatchApp {
         rejected: report.sources[source]?.rejected ?? 0,
         duplicateBatches: duplicates[source] ?? 0,
       })),
-      subscriberDrops: this.trades.dropped + this.signals.dropped,
+      subscriberDrops: Object.values(this.streamDrops()).reduce((a, b) => a + b, 0),
     };
   }
 
@@ -108,6 +147,7 @@ export class TapewatchApp {
   reset(): void {
     this.engine.reset();
     this.ingest.clear();
+    this.typologyCounts.clear();
   }
 
   /** Ends every subscription. */

@@ -5,9 +5,11 @@
  */
 import { createEngineFromConfig, type TapewatchConfig } from '../../config';
 import { startGrpcServer } from '../../grpc/server';
+import { createGateway, startHttpServer } from '../../http/gateway';
 import { TapewatchApp } from '../../service/app';
 import { TokenAuthenticator, type TokenGrant } from '../../service/auth';
 import { createLogger, logFunction } from '../../service/logger';
+import { ServiceMetrics } from '../../service/metrics';
 import type { ServerConfig } from '../../service/server-config';
 import { type CliIo, UsageError } from '../io';
 import { resolveConfig } from './replay';
@@ -17,6 +19,7 @@ export interface ServeOptions {
   configPath?: string;
   host?: string;
   grpcPort?: number;
+  httpPort?: number;
   version: string;
 }
 
@@ -39,11 +42,18 @@ export function tokenGrants(server: ServerConfig, env: NodeJS.ProcessEnv = proce
 export async function startServe(
   options: ServeOptions,
   io: CliIo,
-): Promise<{ app: TapewatchApp; grpcPort: number; config: TapewatchConfig; stop(): Promise<void> }> {
+): Promise<{
+  app: TapewatchApp;
+  grpcPort: number;
+  httpPort: number;
+  config: TapewatchConfig;
+  stop(): Promise<void>;
+}> {
   const config = resolveConfig(options.configPath, io);
   const server = { ...config.server };
   if (options.host !== undefined) server.host = options.host;
   if (options.grpcPort !== undefined) server.grpcPort = options.grpcPort;
+  if (options.httpPort !== undefined) server.httpPort = options.httpPort;
   const grants = tokenGrants(server);
   if (grants.length === 0 && !LOOPBACK.has(server.host)) {
     throw new UsageError(
@@ -56,26 +66,43 @@ export async function startServe(
     version: options.version,
     maxBatchEvents: server.maxBatchEvents,
   });
+  const auth = new TokenAuthenticator(grants);
+  const log = logFunction(logger);
   const grpcServer = await startGrpcServer({
     app,
-    auth: new TokenAuthenticator(grants),
+    auth,
     host: server.host,
     port: server.grpcPort,
     subscriberCapacity: server.subscriberBufferSize,
     ...(server.tls === undefined ? {} : { tls: server.tls }),
-    log: logFunction(logger),
+    log,
   });
+  const gateway = createGateway({
+    app,
+    auth,
+    metrics: new ServiceMetrics(app),
+    subscriberCapacity: server.subscriberBufferSize,
+    log,
+  });
+  const httpServer = await startHttpServer(gateway, {
+    host: server.host,
+    port: server.httpPort,
+    ...(server.tls === undefined ? {} : { tls: server.tls }),
+  });
+  const scheme = server.tls ? 'https' : 'http';
   io.err(
-    `tapewatch ${options.version} serving gRPC on ${server.host}:${grpcServer.port}` +
-      `${server.tls ? ' (TLS)' : ''}; ${grants.length === 0 ? 'no tokens configured: open access on loopback' : `${grants.length} token(s)`}\n`,
+    `tapewatch ${options.version} serving gRPC on ${server.host}:${grpcServer.port}${server.tls ? ' (TLS)' : ''}, ` +
+      `HTTP on ${scheme}://${server.host}:${httpServer.port}; ` +
+      `${grants.length === 0 ? 'no tokens configured: open access on loopback' : `${grants.length} token(s)`}\n`,
   );
   return {
     app,
     grpcPort: grpcServer.port,
+    httpPort: httpServer.port,
     config,
     stop: async () => {
       app.close();
-      await grpcServer.close();
+      await Promise.all([grpcServer.close(), httpServer.close()]);
       logger.flush();
     },
   };
