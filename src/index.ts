@@ -44,7 +44,13 @@ export {
 } from './engine/order-book';
 export { OwnerMap } from './engine/owners';
 export { type DetectorDefinition, defineDetector } from './engine/registry';
-export { createGateway, type GatewayOptions, type HttpServerHandle, startHttpServer } from './http/gateway';
+export {
+  createGateway,
+  type GatewayEnv,
+  type GatewayOptions,
+  type HttpServerHandle,
+  startHttpServer,
+} from './http/gateway';
 export * from './ingest/files/jsonl';
 export { type AppStatus, TapewatchApp, type TapewatchAppOptions } from './service/app';
 export {

@@ -32,18 +32,19 @@ export interface GatewayOptions {
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
-type Env = { Variables: { principal: Principal } };
+/** Per-request values the gateway keeps: the authenticated caller. */
+export type GatewayEnv = { Variables: { principal: Principal } };
 
 /**
  * Builds the gateway's routes. Tokens come as `Authorization: Bearer …` or, for
  * `EventSource` (which cannot set headers), as an `access_token` query parameter.
  */
-export function createGateway(options: GatewayOptions): Hono<Env> {
+export function createGateway(options: GatewayOptions): Hono<GatewayEnv> {
   const { app, auth } = options;
   const log = options.log ?? (() => {});
-  const http = new Hono<Env>();
+  const http = new Hono<GatewayEnv>();
 
-  const requireRole = (role: Role) => async (c: Context<Env>, next: () => Promise<void>) => {
+  const requireRole = (role: Role) => async (c: Context<GatewayEnv>, next: () => Promise<void>) => {
     const header = c.req.header('authorization');
     const query = c.req.query('access_token');
     try {
@@ -132,7 +133,7 @@ export function createGateway(options: GatewayOptions): Hono<Env> {
   );
 
   const capacity = options.subscriberCapacity;
-  const sse = <T>(c: Context<Env>, event: string, sub: Subscription<T>) =>
+  const sse = <T>(c: Context<GatewayEnv>, event: string, sub: Subscription<T>) =>
     streamSSE(c, async (stream) => {
       stream.onAbort(() => sub.close());
       await stream.writeSSE({ event: 'ready', data: '{}' });
@@ -178,7 +179,7 @@ export function createGateway(options: GatewayOptions): Hono<Env> {
 }
 
 /** Comma-separated or repeated query parameter as a set. */
-function listParam(c: Context<Env>, name: string): Set<string> {
+function listParam(c: Context<GatewayEnv>, name: string): Set<string> {
   const values = c.req.queries(name) ?? [];
   return new Set(values.flatMap((v) => v.split(',')).filter((v) => v.length > 0));
 }
@@ -191,7 +192,7 @@ export interface HttpServerHandle {
 
 /** Serves the gateway on `host:port` (port 0 picks a free one), with TLS when given. */
 export async function startHttpServer(
-  gateway: Hono<Env>,
+  gateway: Hono<GatewayEnv>,
   options: { host?: string; port?: number; tls?: { keyPath: string; certPath: string } },
 ): Promise<HttpServerHandle> {
   const server = serve({
