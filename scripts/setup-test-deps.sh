@@ -5,9 +5,12 @@
 # What needs what:
 #   python3-grpcio python3-protobuf   the Python gRPC client test (run with /usr/bin/python3)
 #   protobuf-compiler protobuf-compiler-grpc   Python stubs for it (protoc + grpc_python_plugin)
+#   python3-sklearn                    the Isolation Forest parity reference (run with /usr/bin/python3)
+#   chromium                           the viewer's browser tests (playwright-core, no browser download)
+#   libquickfix-dev g++ make           the FIX acceptor's test peer: a QuickFIX/C++ initiator built here
 set -euo pipefail
 
-PACKAGES=(python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc)
+PACKAGES=(python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc python3-sklearn chromium libquickfix-dev g++ make)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
