@@ -73,6 +73,7 @@ export function engineOptionsFromConfig(config: TapewatchConfig): EngineOptions 
     owners: config.owners,
     tickIntervalUs: Math.round(config.engine.tickIntervalMs * 1000),
     flushHorizonUs: Math.round(config.engine.flushHorizonMs * 1000),
+    latenessUs: Math.round(config.engine.latenessMs * 1000),
   };
 }
 

@@ -27,7 +27,7 @@ function problems(text: string) {
 describe('configuration', () => {
   it('fills every default from an empty file', () => {
     expect(parseConfig('', schema)).toEqual({
-      engine: { tickIntervalMs: 100, flushHorizonMs: 3_600_000 },
+      engine: { tickIntervalMs: 100, flushHorizonMs: 3_600_000, latenessMs: 0 },
       owners: {},
       detectors: { spoofing: { enabled: true, minQty: 10, maxLifetimeMs: 2000 } },
     });

@@ -15,6 +15,11 @@ export const EngineConfigSchema = z.strictObject({
   tickIntervalMs: z.number().positive().max(3_600_000).default(100),
   /** How far the end of a replay advances event time so open windows close. */
   flushHorizonMs: z.number().positive().default(3_600_000),
+  /**
+   * Lateness bound: windows close this long after the newest event time, so events that
+   * arrive out of order by up to this much still count. Later ones are applied and reported.
+   */
+  latenessMs: z.number().min(0).max(3_600_000).default(0),
 });
 
 /** Owner map section: `{ account: owner }`. */

@@ -214,3 +214,70 @@ describe('engine', () => {
     expect(() => createEngine({ tickIntervalUs: 0 })).toThrow(/tickIntervalUs/);
   });
 });
+
+describe('lateness bound', () => {
+  /** Records what it is shown: event times and the times of its onTime calls. */
+  function recorder(): Detector & { seen: number[]; ticks: number[] } {
+    const seen: number[] = [];
+    const ticks: number[] = [];
+    return {
+      id: 'recorder',
+      version: '1',
+      seen,
+      ticks,
+      onEvent: (e) => void seen.push(e.ts),
+      onTime: (now) => void ticks.push(now),
+    };
+  }
+
+  beforeEach(() => resetIds());
+
+  it('closes windows the bound behind the newest event, so slightly late events still count', () => {
+    const d = recorder();
+    const engine = createEngine({ detectors: [d], latenessUs: 1_000_000 });
+    engine.process(aTrade({ ts: at(0) }));
+    engine.process(aTrade({ ts: at(5) }));
+    expect(Math.max(...d.ticks)).toBe(at(4));
+    engine.process(aTrade({ ts: at(4.5) })); // late, within the bound
+    const stats = engine.stats();
+    expect(stats.lateEvents).toBe(1);
+    expect(stats.tooLateEvents).toBe(0);
+    expect(d.seen).toEqual([at(0), at(5), at(4.5)]);
+  });
+
+  it('applies and reports events beyond the bound, never dropping them', () => {
+    const d = recorder();
+    const engine = createEngine({ detectors: [d], latenessUs: 1_000_000 });
+    const reported: { ts: number; behindUs: number; watermark: number }[] = [];
+    engine.onLateEvent((l) =>
+      reported.push({ ts: l.event.ts, behindUs: l.behindUs, watermark: l.watermark }),
+    );
+    engine.process(anOrder({ ts: at(5), orderId: 'o1' }));
+    engine.process(aCancel({ ts: at(3), orderId: 'o1' })); // 2 s late
+    expect(reported).toEqual([{ ts: at(3), behindUs: 2_000_000, watermark: at(5) }]);
+    expect(engine.stats()).toMatchObject({ lateEvents: 1, tooLateEvents: 1, restingOrders: 0 });
+    expect(d.seen).toContain(at(3));
+  });
+
+  it('flushes past the bound so every window closes', () => {
+    const d = recorder();
+    const engine = createEngine({ detectors: [d], latenessUs: 2_000_000, flushHorizonUs: 10_000_000 });
+    engine.process(aTrade({ ts: at(1) }));
+    engine.flush();
+    expect(Math.max(...d.ticks)).toBe(at(11));
+  });
+
+  it('keeps the too-late counter across snapshot and restore', () => {
+    const engine = createEngine({ latenessUs: 0 });
+    engine.process(aTrade({ ts: at(2) }));
+    engine.process(aTrade({ ts: at(1) }));
+    const copy = createEngine({ latenessUs: 0 });
+    copy.restore(JSON.parse(JSON.stringify(engine.snapshot())));
+    expect(copy.stats().tooLateEvents).toBe(1);
+  });
+
+  it('rejects a negative or non-finite bound', () => {
+    expect(() => createEngine({ latenessUs: -1 })).toThrow(/latenessUs/);
+    expect(() => createEngine({ latenessUs: Number.NaN })).toThrow(/latenessUs/);
+  });
+});

@@ -29,6 +29,22 @@ export interface EngineOptions {
   tickIntervalUs?: number;
   /** How far `flush()` advances event time, µs (default 1 h). */
   flushHorizonUs?: number;
+  /**
+   * Lateness bound, µs (default 0). Detectors' `onTime` runs at the watermark minus this
+   * bound, so an event up to this much older than the newest one still reaches windows that
+   * are open. Older events are still applied (nothing is dropped) but counted as
+   * `tooLateEvents` and reported to {@link Engine.onLateEvent} listeners.
+   */
+  latenessUs?: number;
+}
+
+/** An event that arrived later than the lateness bound allows. */
+export interface LateEvent {
+  event: MarketEvent;
+  /** The watermark when it arrived, epoch µs. */
+  watermark: number;
+  /** How far behind the watermark it was, µs. */
+  behindUs: number;
 }
 
 /** Book and statistics of one (venue, instrument). */
@@ -51,6 +67,8 @@ export interface EngineStats {
   eventsByKind: Record<MarketEvent['kind'], number>;
   /** Events whose `ts` was below the watermark when they arrived (processed anyway). */
   lateEvents: number;
+  /** Of those, events older than the watermark minus the lateness bound (processed and reported). */
+  tooLateEvents: number;
   signals: number;
   signalsByDetector: Record<string, number>;
   detectorErrors: Record<string, number>;
@@ -76,6 +94,8 @@ export interface EngineSnapshot {
     events: number;
     eventsByKind: Record<MarketEvent['kind'], number>;
     lateEvents: number;
+    /** Absent in snapshots written before the lateness bound existed. */
+    tooLateEvents?: number;
     signals: number;
     signalsByDetector: Record<string, number>;
     detectorErrors: Record<string, number>;
@@ -99,6 +119,8 @@ export interface Engine {
   onSignal(listener: (signal: Signal) => void): () => void;
   /** Calls `listener` when a detector throws; returns an unsubscribe function. */
   onDetectorError(listener: (failure: DetectorFailure) => void): () => void;
+  /** Calls `listener` for every event older than the lateness bound; returns an unsubscribe function. */
+  onLateEvent(listener: (late: LateEvent) => void): () => void;
   /** Every processed event (emits only while observed). */
   readonly events$: Subject<MarketEvent>;
   /** Every emitted signal. */
@@ -181,6 +203,9 @@ class SurveillanceEngine implements Engine {
   private eventCount = 0;
   private eventsByKind = NO_EVENT_KINDS();
   private lateEvents = 0;
+  private tooLateEvents = 0;
+  private readonly latenessUs: number;
+  private readonly lateListeners: ((late: LateEvent) => void)[] = [];
   private signalCount = 0;
   private signalsByDetector: Record<string, number> = {};
   private detectorErrors: Record<string, number> = {};
@@ -198,6 +223,10 @@ class SurveillanceEngine implements Engine {
     this.timeDetectors = this.detectors.filter((d) => d.onTime !== undefined);
     this.tickIntervalUs = positiveOr(options.tickIntervalUs, DEFAULT_TICK_INTERVAL_US, 'tickIntervalUs');
     this.flushHorizonUs = positiveOr(options.flushHorizonUs, DEFAULT_FLUSH_HORIZON_US, 'flushHorizonUs');
+    const lateness = options.latenessUs ?? 0;
+    if (!(Number.isFinite(lateness) && lateness >= 0))
+      throw new RangeError(`latenessUs = ${lateness}: expected a finite number of µs ≥ 0`);
+    this.latenessUs = lateness;
     this.initialSnapshots = this.detectors.map((d) => d.snapshot?.());
     this.ctx = new EngineContext(this);
   }
@@ -207,9 +236,11 @@ class SurveillanceEngine implements Engine {
     if (ts > this.watermark || this.watermark !== this.watermark) {
       this.watermark = ts;
       this.ctx.now = ts;
-      if (ts >= this.nextTickTs) this.tick(ts);
+      const closeAt = ts - this.latenessUs;
+      if (closeAt >= this.nextTickTs) this.tick(closeAt);
     } else if (ts < this.watermark) {
       this.lateEvents++;
+      if (ts < this.watermark - this.latenessUs) this.reportLate(e);
     }
 
     const state = this.stateOf(e.venue, e.instrument);
@@ -265,12 +296,27 @@ class SurveillanceEngine implements Engine {
     if (ts > this.watermark || this.watermark !== this.watermark) {
       this.watermark = ts;
       this.ctx.now = ts;
-      this.tick(ts);
+      this.tick(ts - this.latenessUs);
     }
   }
 
   flush(): void {
-    if (this.watermark === this.watermark) this.advanceTo(this.watermark + this.flushHorizonUs);
+    if (this.watermark === this.watermark)
+      this.advanceTo(this.watermark + this.latenessUs + this.flushHorizonUs);
+  }
+
+  onLateEvent(listener: (late: LateEvent) => void): () => void {
+    this.lateListeners.push(listener);
+    return () => {
+      const i = this.lateListeners.indexOf(listener);
+      if (i >= 0) this.lateListeners.splice(i, 1);
+    };
+  }
+
+  private reportLate(event: MarketEvent): void {
+    this.tooLateEvents++;
+    const late = { event, watermark: this.watermark, behindUs: this.watermark - event.ts };
+    for (const listener of this.lateListeners) listener(late);
   }
 
   onSignal(listener: (signal: Signal) => void): () => void {
@@ -314,6 +360,7 @@ class SurveillanceEngine implements Engine {
       events: this.eventCount,
       eventsByKind: { ...this.eventsByKind },
       lateEvents: this.lateEvents,
+      tooLateEvents: this.tooLateEvents,
       signals: this.signalCount,
       signalsByDetector: { ...this.signalsByDetector },
       detectorErrors: { ...this.detectorErrors },
@@ -333,6 +380,7 @@ class SurveillanceEngine implements Engine {
     this.eventCount = 0;
     this.eventsByKind = NO_EVENT_KINDS();
     this.lateEvents = 0;
+    this.tooLateEvents = 0;
     this.signalCount = 0;
     this.signalsByDetector = {};
     this.detectorErrors = {};
@@ -365,6 +413,7 @@ class SurveillanceEngine implements Engine {
         events: this.eventCount,
         eventsByKind: { ...this.eventsByKind },
         lateEvents: this.lateEvents,
+        tooLateEvents: this.tooLateEvents,
         signals: this.signalCount,
         signalsByDetector: { ...this.signalsByDetector },
         detectorErrors: { ...this.detectorErrors },
@@ -400,6 +449,7 @@ class SurveillanceEngine implements Engine {
     this.eventCount = c.events;
     this.eventsByKind = { ...c.eventsByKind };
     this.lateEvents = c.lateEvents;
+    this.tooLateEvents = c.tooLateEvents ?? 0;
     this.signalCount = c.signals;
     this.signalsByDetector = { ...c.signalsByDetector };
     this.detectorErrors = { ...c.detectorErrors };

@@ -177,6 +177,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
           duplicateBatches: x.duplicateBatches,
         })),
         subscriberDrops: s.subscriberDrops,
+        lateEvents: s.lateEvents,
+        tooLateEvents: s.tooLateEvents,
       });
     },
   });

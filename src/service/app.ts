@@ -32,6 +32,9 @@ export interface AppStatus {
   sources: { source: string; accepted: number; rejected: number; duplicateBatches: number }[];
   /** Items dropped from slow subscribers' buffers since start. */
   subscriberDrops: number;
+  /** Events older than the watermark on arrival (processed), and those beyond the lateness bound. */
+  lateEvents: number;
+  tooLateEvents: number;
 }
 
 /**
@@ -140,6 +143,8 @@ export class TapewatchApp {
         duplicateBatches: duplicates[source] ?? 0,
       })),
       subscriberDrops: Object.values(this.streamDrops()).reduce((a, b) => a + b, 0),
+      lateEvents: engineStats.lateEvents,
+      tooLateEvents: engineStats.tooLateEvents,
     };
   }
 

@@ -81,6 +81,17 @@ export class ServiceMetrics {
       },
     });
     new Gauge({
+      name: 'tapewatch_late_events_total',
+      help: 'Events older than the watermark on arrival (all processed), by whether they were within the lateness bound.',
+      labelNames: ['bound'],
+      registers: [registry],
+      collect() {
+        const s = app.engine.stats();
+        this.set({ bound: 'within' }, s.lateEvents - s.tooLateEvents);
+        this.set({ bound: 'beyond' }, s.tooLateEvents);
+      },
+    });
+    new Gauge({
       name: 'tapewatch_resting_orders',
       help: 'Resting orders across all mirrored books.',
       registers: [registry],

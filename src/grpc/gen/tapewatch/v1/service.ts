@@ -61,6 +61,10 @@ export interface StatusResponse {
   sources: SourceStatus[];
   /** Messages dropped from slow subscribers' buffers since start. */
   subscriberDrops: number;
+  /** Events older than the watermark on arrival (all processed). */
+  lateEvents: number;
+  /** Of those, events beyond the lateness bound (processed and reported). */
+  tooLateEvents: number;
 }
 
 function createBaseSubscribeRequest(): SubscribeRequest {
@@ -351,6 +355,8 @@ function createBaseStatusResponse(): StatusResponse {
     watermark: 0,
     sources: [],
     subscriberDrops: 0,
+    lateEvents: 0,
+    tooLateEvents: 0,
   };
 }
 
@@ -379,6 +385,12 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     }
     if (message.subscriberDrops !== 0) {
       writer.uint32(64).uint64(message.subscriberDrops);
+    }
+    if (message.lateEvents !== 0) {
+      writer.uint32(72).uint64(message.lateEvents);
+    }
+    if (message.tooLateEvents !== 0) {
+      writer.uint32(80).uint64(message.tooLateEvents);
     }
     return writer;
   },
@@ -460,6 +472,22 @@ export const StatusResponse: MessageFns<StatusResponse> = {
             message.subscriberDrops = longToNumber(reader.uint64());
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.lateEvents = longToNumber(reader.uint64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.tooLateEvents = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -492,6 +520,16 @@ export const StatusResponse: MessageFns<StatusResponse> = {
         : isSet(object.subscriber_drops)
         ? globalThis.Number(object.subscriber_drops)
         : 0,
+      lateEvents: isSet(object.lateEvents)
+        ? globalThis.Number(object.lateEvents)
+        : isSet(object.late_events)
+        ? globalThis.Number(object.late_events)
+        : 0,
+      tooLateEvents: isSet(object.tooLateEvents)
+        ? globalThis.Number(object.tooLateEvents)
+        : isSet(object.too_late_events)
+        ? globalThis.Number(object.too_late_events)
+        : 0,
     };
   },
 
@@ -521,6 +559,12 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     if (message.subscriberDrops !== 0) {
       obj.subscriberDrops = Math.round(message.subscriberDrops);
     }
+    if (message.lateEvents !== 0) {
+      obj.lateEvents = Math.round(message.lateEvents);
+    }
+    if (message.tooLateEvents !== 0) {
+      obj.tooLateEvents = Math.round(message.tooLateEvents);
+    }
     return obj;
   },
 
@@ -537,6 +581,8 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     message.watermark = object.watermark ?? 0;
     message.sources = object.sources?.map((e) => SourceStatus.fromPartial(e)) || [];
     message.subscriberDrops = object.subscriberDrops ?? 0;
+    message.lateEvents = object.lateEvents ?? 0;
+    message.tooLateEvents = object.tooLateEvents ?? 0;
     return message;
   },
 };
