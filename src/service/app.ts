@@ -18,6 +18,8 @@ export interface TapewatchAppOptions {
   version?: string;
   /** Largest ingest batch, in events. */
   maxBatchEvents?: number;
+  /** Events further ahead of the wall clock are rejected, µs (default 24 h). */
+  maxFutureSkewUs?: number;
 }
 
 /** Counters of the running service. */
@@ -68,6 +70,7 @@ export class TapewatchApp {
       sink: (events: MarketEvent[]) => this.process(events),
       stats: this.stats,
       ...(options.maxBatchEvents === undefined ? {} : { maxBatchEvents: options.maxBatchEvents }),
+      ...(options.maxFutureSkewUs === undefined ? {} : { maxFutureSkewUs: options.maxFutureSkewUs }),
     };
     this.ingest = new IngestService(ingestOptions);
     this.engine.onSignal((s) => this.onSignal(s));

@@ -53,3 +53,25 @@ describe('IngestService', () => {
     expect(() => ingest.ingest('a', 2, new Array(11).fill(anOrder()))).toThrow(/more than 10 events/);
   });
 });
+
+describe('IngestService clock bound', () => {
+  it('rejects events stamped far ahead of the wall clock, naming ts, and keeps the rest', () => {
+    const seen: MarketEvent[] = [];
+    const now = 1_700_000_000_000_000;
+    const ingest = new IngestService({
+      sink: (events) => seen.push(...events),
+      clockUs: () => now,
+      maxFutureSkewUs: 3_600_000_000,
+    });
+    const ok = { ...aTrade(), ts: now + 60_000_000 };
+    const future = { ...aTrade(), ts: now + 10 * 3_600_000_000 };
+    const r = ingest.ingest('feed', 1, [ok, future]);
+    expect(r.accepted).toBe(1);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]?.index).toBe(1);
+    expect(r.errors[0]?.error.field).toBe('ts');
+    expect(r.errors[0]?.error.reason).toMatch(/10\.0 h ahead of the wall clock; at most 1\.0 h/);
+    expect(seen.map((e) => e.ts)).toEqual([now + 60_000_000]);
+    expect(ingest.stats.report().sources.feed?.rejected).toBe(1);
+  });
+});

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { InvalidEventError } from '../core/errors';
+import { InvalidEventError } from '../core/errors';
 import type { MarketEvent } from '../core/events';
 import { IngestStats } from '../core/ingest-stats';
 import { tryParseEvent, validateEvent } from '../core/validate';
@@ -38,7 +38,19 @@ export interface IngestServiceOptions {
   maxBatchEvents?: number;
   /** Out-of-order sequences remembered per source above its contiguous prefix. Default 4,096. */
   dedupWindow?: number;
+  /**
+   * Events stamped further than this ahead of the wall clock are rejected (field `ts`), µs.
+   * Default 24 h. One event from a broken clock would otherwise move the engine's watermark
+   * into the future and make every later, correct event look late. Live feeds only: file
+   * replay does not look at the wall clock.
+   */
+  maxFutureSkewUs?: number;
+  /** Wall clock, epoch µs (for tests). */
+  clockUs?: () => number;
 }
+
+/** Default {@link IngestServiceOptions.maxFutureSkewUs}: one day. */
+export const DEFAULT_MAX_FUTURE_SKEW_US = 86_400_000_000;
 
 /** A batch that could not be taken at all. */
 export class BatchRejectedError extends Error {
@@ -95,6 +107,8 @@ export class IngestService {
   private readonly sink: (events: MarketEvent[]) => void;
   private readonly maxBatchEvents: number;
   private readonly dedupWindow: number;
+  private readonly maxFutureSkewUs: number;
+  private readonly clockUs: () => number;
   private readonly processed = new Map<string, ProcessedBatches>();
   private readonly duplicates = new Map<string, number>();
 
@@ -103,6 +117,8 @@ export class IngestService {
     this.stats = options.stats ?? new IngestStats();
     this.maxBatchEvents = options.maxBatchEvents ?? 100_000;
     this.dedupWindow = options.dedupWindow ?? 4_096;
+    this.maxFutureSkewUs = options.maxFutureSkewUs ?? DEFAULT_MAX_FUTURE_SKEW_US;
+    this.clockUs = options.clockUs ?? (() => Date.now() * 1000);
   }
 
   /**
@@ -136,20 +152,31 @@ export class IngestService {
     }
     const events: MarketEvent[] = [];
     const errors: BatchEventError[] = [];
+    const latest = this.clockUs() + this.maxFutureSkewUs;
     for (let i = 0; i < raws.length; i++) {
       const raw = raws[i];
-      const event = tryParseEvent(raw);
-      if (event !== undefined) {
-        events.push(event);
+      let event = tryParseEvent(raw);
+      if (event === undefined) {
+        const result = validateEvent(raw, `${source}#${sequence}[${i}]`);
+        if (!result.ok) {
+          this.stats.reject(source, result.errors);
+          for (const error of result.errors) errors.push({ index: i, error });
+          continue;
+        }
+        event = result.event;
+      }
+      if (event.ts > latest) {
+        const error = new InvalidEventError(
+          'ts',
+          event.ts,
+          `${((event.ts - latest + this.maxFutureSkewUs) / 3.6e9).toFixed(1)} h ahead of the wall clock; at most ${(this.maxFutureSkewUs / 3.6e9).toFixed(1)} h allowed`,
+          `${source}#${sequence}[${i}]`,
+        );
+        this.stats.reject(source, [error]);
+        errors.push({ index: i, error });
         continue;
       }
-      const result = validateEvent(raw, `${source}#${sequence}[${i}]`);
-      if (result.ok) {
-        events.push(result.event);
-      } else {
-        this.stats.reject(source, result.errors);
-        for (const error of result.errors) errors.push({ index: i, error });
-      }
+      events.push(event);
     }
     this.stats.accept(source, events.length);
     if (events.length > 0) this.sink(events);

@@ -34,6 +34,8 @@ export const ServerConfigSchema = z.strictObject({
   subscriberBufferSize: z.number().int().positive().default(10_000),
   /** Largest ingest batch, in events; larger ones are rejected whole. */
   maxBatchEvents: z.number().int().positive().default(100_000),
+  /** Events stamped further ahead of the wall clock than this (ms) are rejected: a broken clock would poison the watermark. */
+  maxFutureSkewMs: z.number().positive().default(86_400_000),
   /** TLS for gRPC and HTTP: PEM key and certificate paths. Plaintext when absent. */
   tls: z.strictObject({ keyPath: z.string().min(1), certPath: z.string().min(1) }).optional(),
   /** Bearer tokens. With none, every caller is admin — only allowed on a loopback host. */

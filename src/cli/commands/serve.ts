@@ -65,6 +65,7 @@ export async function startServe(
     engine: createEngineFromConfig(config),
     version: options.version,
     maxBatchEvents: server.maxBatchEvents,
+    maxFutureSkewUs: server.maxFutureSkewMs * 1000,
   });
   const auth = new TokenAuthenticator(grants);
   const log = logFunction(logger);
