@@ -52,6 +52,17 @@ export {
   startHttpServer,
 } from './http/gateway';
 export * from './ingest/files/jsonl';
+export {
+  applyPartitionOp,
+  assertPartitionable,
+  checkPartitionCount,
+  PartitioningError,
+  type PartitionOp,
+  PartitionRouter,
+  type PartitionRouterOptions,
+  type PartitionSink,
+  type RouterClock,
+} from './scale/partition-router';
 export { type AppStatus, TapewatchApp, type TapewatchAppOptions } from './service/app';
 export {
   AuthError,

@@ -92,6 +92,30 @@ describe('engine', () => {
     expect(first[0]?.id).not.toBe(first[1]?.id);
   });
 
+  it('follows a stream clock given by observeTime/processAt, ticking only across tick boundaries', () => {
+    const ticks: number[] = [];
+    const nows: number[] = [];
+    const clockDetector: Detector = {
+      id: 'clock',
+      version: '1',
+      onEvent: (_e, ctx) => {
+        nows.push(ctx.now);
+      },
+      onTime: (now) => {
+        ticks.push(now);
+      },
+    };
+    const engine = createEngine({ detectors: [clockDetector], tickIntervalUs: 100_000 });
+    engine.observeTime(at(0));
+    engine.observeTime(at(0.05)); // same tick interval: no onTime
+    engine.observeTime(at(0.1));
+    engine.processAt(anOrder({ ts: at(0.12) }), at(0.3)); // arrives late against the stream clock
+    expect(ticks).toEqual([at(0), at(0.1), at(0.3)]);
+    expect(nows).toEqual([at(0.3)]);
+    expect(engine.stats().lateEvents).toBe(1);
+    expect(engine.stats().watermark).toBe(at(0.3));
+  });
+
   it('fills in detector id, version, owners and emission time on each signal', () => {
     const engine = createEngine({ detectors: [quickCancelDetector()], owners: { alice2: 'A' } });
     const signals: Signal[] = [];

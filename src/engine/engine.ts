@@ -111,6 +111,19 @@ export interface Engine {
   process(e: MarketEvent): void;
   /** {@link Engine.process} for each event, in order. */
   processBatch(events: readonly MarketEvent[]): void;
+  /**
+   * Moves the stream clock to `now` exactly as an event at `now` would (detectors' `onTime`
+   * runs only when a tick boundary is crossed), without processing an event. A partition
+   * engine calls it to follow the clock of the whole stream while seeing only its own
+   * instruments' events, so its windows close when a single engine's would.
+   */
+  observeTime(now: number): void;
+  /**
+   * Processes `e` as the event of a stream whose watermark, counting `e`, is `now`
+   * (`now >= e.ts`): {@link Engine.observeTime} then {@link Engine.process}. An event with
+   * `e.ts < now` counts as late, as it would in an engine that had seen the whole stream.
+   */
+  processAt(e: MarketEvent, now: number): void;
   /** Advances event time without an event (a heartbeat, or a source's clock). */
   advanceTo(ts: number): void;
   /** Declares the end of the stream: advances event time by the flush horizon so windows close. */
@@ -289,6 +302,19 @@ class SurveillanceEngine implements Engine {
 
   processBatch(events: readonly MarketEvent[]): void {
     for (let i = 0; i < events.length; i++) this.process(events[i] as MarketEvent);
+  }
+
+  observeTime(now: number): void {
+    if (now > this.watermark || this.watermark !== this.watermark) {
+      this.watermark = now;
+      this.ctx.now = now;
+      if (now >= this.nextTickTs) this.tick(now);
+    }
+  }
+
+  processAt(e: MarketEvent, now: number): void {
+    this.observeTime(now);
+    this.process(e);
   }
 
   advanceTo(ts: number): void {
