@@ -308,7 +308,8 @@ class SurveillanceEngine implements Engine {
     if (now > this.watermark || this.watermark !== this.watermark) {
       this.watermark = now;
       this.ctx.now = now;
-      if (now >= this.nextTickTs) this.tick(now);
+      const closeAt = now - this.latenessUs;
+      if (closeAt >= this.nextTickTs) this.tick(closeAt);
     }
   }
 

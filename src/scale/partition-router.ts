@@ -29,10 +29,11 @@ export type PartitionOp =
 /** Receives the router's output: `step` numbers the router's inputs (0, 1, 2, …). */
 export type PartitionSink = (partition: number, op: PartitionOp, step: number) => void;
 
-/** Options of {@link PartitionRouter}; the tick interval and flush horizon must equal the engines'. */
+/** Options of {@link PartitionRouter}; tick interval, flush horizon and lateness bound must equal the engines'. */
 export interface PartitionRouterOptions {
   tickIntervalUs?: number;
   flushHorizonUs?: number;
+  latenessUs?: number;
 }
 
 /** The router's clock, for checkpoints of a publisher. */
@@ -88,6 +89,7 @@ export function checkPartitionCount(partitions: number): number {
 export class PartitionRouter {
   private readonly tickIntervalUs: number;
   private readonly flushHorizonUs: number;
+  private readonly latenessUs: number;
   private watermark = Number.NaN;
   private nextTickTs = Number.NEGATIVE_INFINITY;
   private step = 0;
@@ -100,6 +102,7 @@ export class PartitionRouter {
     checkPartitionCount(partitions);
     this.tickIntervalUs = options.tickIntervalUs ?? DEFAULT_TICK_INTERVAL_US;
     this.flushHorizonUs = options.flushHorizonUs ?? DEFAULT_FLUSH_HORIZON_US;
+    this.latenessUs = options.latenessUs ?? 0;
   }
 
   /** Routes one event; returns its partition. */
@@ -109,11 +112,12 @@ export class PartitionRouter {
     const ts = e.ts;
     if (ts > this.watermark || this.watermark !== this.watermark) {
       this.watermark = ts;
-      if (ts >= this.nextTickTs) {
+      const closeAt = ts - this.latenessUs;
+      if (closeAt >= this.nextTickTs) {
         for (let p = 0; p < this.partitions; p++) {
           if (p !== partition) this.sink(p, { kind: 'clock', now: ts }, step);
         }
-        this.scheduleTick(ts);
+        this.scheduleTick(closeAt);
       }
     }
     this.sink(partition, { kind: 'event', event: e, now: this.watermark }, step);
@@ -127,13 +131,15 @@ export class PartitionRouter {
       const step = this.step++;
       this.watermark = ts;
       for (let p = 0; p < this.partitions; p++) this.sink(p, { kind: 'advance', ts }, step);
-      this.scheduleTick(ts);
+      this.scheduleTick(ts - this.latenessUs);
     }
   }
 
   /** End of stream: advances the clock by the flush horizon, as `Engine.flush` does. */
   flush(): void {
-    if (this.watermark === this.watermark) this.advanceTo(this.watermark + this.flushHorizonUs);
+    if (this.watermark === this.watermark) {
+      this.advanceTo(this.watermark + this.latenessUs + this.flushHorizonUs);
+    }
   }
 
   /** The clock, to resume routing after a restart. */
@@ -152,9 +158,9 @@ export class PartitionRouter {
     this.step = clock.step;
   }
 
-  /** Same rule as the engine's tick: the next boundary after `now`. */
-  private scheduleTick(now: number): void {
-    this.nextTickTs = (Math.floor(now / this.tickIntervalUs) + 1) * this.tickIntervalUs;
+  /** Same rule as the engine's tick: the next boundary after the tick at `closeAt`. */
+  private scheduleTick(closeAt: number): void {
+    this.nextTickTs = (Math.floor(closeAt / this.tickIntervalUs) + 1) * this.tickIntervalUs;
   }
 }
 

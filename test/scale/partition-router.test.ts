@@ -15,8 +15,8 @@ import { scaleStream } from './events';
 
 const byId = (a: Signal, b: Signal) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-function single(events: readonly MarketEvent[], heartbeats: ReadonlyMap<number, number>) {
-  const engine = createEngine({ detectors: createDetectors() });
+function single(events: readonly MarketEvent[], heartbeats: ReadonlyMap<number, number>, latenessUs: number) {
+  const engine = createEngine({ detectors: createDetectors(), latenessUs });
   const signals: Signal[] = [];
   engine.onSignal((s) => signals.push(s));
   events.forEach((e, i) => {
@@ -28,15 +28,22 @@ function single(events: readonly MarketEvent[], heartbeats: ReadonlyMap<number, 
   return { signals: signals.sort(byId), engines: [engine] };
 }
 
-function partitioned(n: number, events: readonly MarketEvent[], heartbeats: ReadonlyMap<number, number>) {
+function partitioned(
+  n: number,
+  events: readonly MarketEvent[],
+  heartbeats: ReadonlyMap<number, number>,
+  latenessUs: number,
+) {
   const engines: Engine[] = [];
   const signals: Signal[] = [];
   for (let p = 0; p < n; p++) {
-    const engine = createEngine({ detectors: createDetectors() });
+    const engine = createEngine({ detectors: createDetectors(), latenessUs });
     engine.onSignal((s) => signals.push(s));
     engines.push(engine);
   }
-  const router = new PartitionRouter(n, (p, op) => applyPartitionOp(engines[p] as Engine, op));
+  const router = new PartitionRouter(n, (p, op) => applyPartitionOp(engines[p] as Engine, op), {
+    latenessUs,
+  });
   events.forEach((e, i) => {
     router.route(e);
     const hb = heartbeats.get(i);
@@ -49,26 +56,29 @@ function partitioned(n: number, events: readonly MarketEvent[], heartbeats: Read
 function totals(engines: readonly Engine[]) {
   let events = 0;
   let late = 0;
+  let tooLate = 0;
   for (const e of engines) {
     events += e.stats().events;
     late += e.stats().lateEvents;
+    tooLate += e.stats().tooLateEvents;
   }
-  return { events, late };
+  return { events, late, tooLate };
 }
 
 describe('PartitionRouter', () => {
-  it('n partition engines emit exactly the signals of one engine, late events and heartbeats included', () => {
+  it('n partition engines emit exactly the signals of one engine, with late events, heartbeats and a lateness bound', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 1_000 }),
         fc.integer({ min: 1, max: 6 }),
         fc.array(fc.tuple(fc.nat(1_499), fc.integer({ min: 1, max: 3_000_000 })), { maxLength: 4 }),
-        (seed, n, beats) => {
+        fc.constantFrom(0, 150_000),
+        (seed, n, beats, latenessUs) => {
           const events = scaleStream(1_500, seed, 7, 0.03);
           const heartbeats = new Map<number, number>();
           for (const [i, gapUs] of beats) heartbeats.set(i, (events[i] as MarketEvent).ts + gapUs);
-          const one = single(events, heartbeats);
-          const many = partitioned(n, events, heartbeats);
+          const one = single(events, heartbeats, latenessUs);
+          const many = partitioned(n, events, heartbeats, latenessUs);
           expect(one.signals.length).toBeGreaterThan(0);
           expect(many.signals).toEqual(one.signals);
           expect(totals(many.engines)).toEqual(totals(one.engines));
