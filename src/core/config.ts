@@ -72,7 +72,14 @@ export function parseConfig<T extends z.ZodType>(text: string, schema: T, file?:
       file,
     );
   }
-  const data = doc.toJS() ?? {};
+  let data: unknown;
+  try {
+    // Aliases are expanded here: an unresolved one, or an alias bomb (YAML's "billion
+    // laughs", capped by maxAliasCount), throws from toJS.
+    data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (error) {
+    throw new ConfigError([{ path: '', message: `YAML aliases: ${(error as Error).message}` }], file);
+  }
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   throw new ConfigError(

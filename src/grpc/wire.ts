@@ -23,6 +23,19 @@ export interface DecodedBatch {
   error?: string;
 }
 
+/**
+ * Protobuf strings must be UTF-8. The default reader would quietly turn bad bytes into
+ * U+FFFD and let a mangled instrument name through; this one refuses them.
+ */
+const strictUtf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+function strictUtf8(bytes: Uint8Array): string {
+  try {
+    return strictUtf8Decoder.decode(bytes);
+  } catch {
+    throw new Error('a string field is not valid UTF-8');
+  }
+}
+
 const FIELD_SOURCE = 1;
 const FIELD_SEQUENCE = 2;
 const FIELD_EVENTS = 3;
@@ -30,7 +43,7 @@ const FIELD_EVENTS = 3;
 /** Decodes an `EventBatch`, never throwing. */
 export function decodeEventBatch(bytes: Uint8Array): DecodedBatch {
   const batch: DecodedBatch = { source: '', sequence: 0, events: [] };
-  const reader = new BinaryReader(bytes);
+  const reader = new BinaryReader(bytes, strictUtf8);
   try {
     while (reader.pos < reader.len) {
       const [field, wireType] = reader.tag();
@@ -46,7 +59,7 @@ export function decodeEventBatch(bytes: Uint8Array): DecodedBatch {
       } else if (field === FIELD_EVENTS && wireType === WireType.LengthDelimited) {
         const eventBytes = reader.bytes();
         try {
-          batch.events.push(Event.decode(eventBytes));
+          batch.events.push(Event.decode(new BinaryReader(eventBytes, strictUtf8)));
         } catch (error) {
           batch.events.push({ undecodable: (error as Error).message });
         }

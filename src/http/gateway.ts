@@ -91,9 +91,15 @@ export function createGateway(options: GatewayOptions): Hono<GatewayEnv> {
       onError: (c) => c.json({ error: 'too_large', message: 'request body over the size limit' }, 413),
     }),
     async (c) => {
+      let text: string;
+      try {
+        text = strictUtf8.decode(await c.req.arrayBuffer());
+      } catch {
+        return c.json({ error: 'bad_request', message: 'body is not valid UTF-8' }, 400);
+      }
       let body: unknown;
       try {
-        body = await c.req.json();
+        body = JSON.parse(text);
       } catch (error) {
         return c.json(
           { error: 'bad_request', message: `body is not JSON: ${(error as Error).message}` },
@@ -177,6 +183,9 @@ export function createGateway(options: GatewayOptions): Hono<GatewayEnv> {
 
   return http;
 }
+
+/** Refuses bad bytes instead of turning them into U+FFFD inside names that get stored. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Comma-separated or repeated query parameter as a set. */
 function listParam(c: Context<GatewayEnv>, name: string): Set<string> {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isUtf8 } from 'node:buffer';
 import { createReadStream, statSync } from 'node:fs';
 import { InvalidEventError } from '../../core/errors';
 import type { MarketEvent } from '../../core/events';
@@ -132,9 +133,19 @@ export async function replayJsonl(
   let carry: Buffer | undefined;
   let nextReport = every;
 
-  const handleLine = (line: string): void => {
+  const handleLine = (bytes: Buffer, start: number, end: number): void => {
+    const line = bytes.toString('utf8', start, end);
     progress.lines++;
     if (isBlank(line)) return;
+    // Bad bytes decode to U+FFFD; only then is the line checked, and rejected if not UTF-8,
+    // rather than letting a mangled instrument or account name through.
+    if (line.includes('\uFFFD') && !isUtf8(bytes.subarray(start, end))) {
+      const error = new InvalidEventError('(line)', line, 'not valid UTF-8', `${path}:${progress.lines}`);
+      progress.rejected++;
+      stats.reject(source, [error]);
+      options.onInvalid?.([error]);
+      return;
+    }
     const raw = parseJson(line);
     // The fast path takes valid events; only bad lines pay for the detailed errors.
     const event = raw === INVALID_JSON ? undefined : tryParseEvent(raw);
@@ -158,7 +169,7 @@ export async function replayJsonl(
     for (;;) {
       const end = buffer.indexOf(NEWLINE, start);
       if (end < 0) break;
-      handleLine(buffer.toString('utf8', start, end));
+      handleLine(buffer, start, end);
       start = end + 1;
     }
     carry = start < buffer.length ? buffer.subarray(start) : undefined;
@@ -168,7 +179,7 @@ export async function replayJsonl(
       nextReport = progress.lines + every;
     }
   }
-  if (carry !== undefined) handleLine(carry.toString('utf8'));
+  if (carry !== undefined) handleLine(carry, 0, carry.length);
   stats.accept(source, progress.accepted);
   progress.elapsedMs = performance.now() - started;
   options.onProgress?.({ ...progress });
