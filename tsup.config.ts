@@ -2,7 +2,12 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', testing: 'test/stubs.ts', grpc: 'src/grpc/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      testing: 'test/stubs.ts',
+      grpc: 'src/grpc/index.ts',
+      rules: 'src/rules/index.ts',
+    },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

@@ -1,0 +1,12 @@
+/**
+ * `tapewatch/rules`: the rule detectors, one per manipulation typology, and the helpers
+ * they are built from, for users writing detectors of their own.
+ *
+ * @example
+ * ```ts
+ * import { EventWindow, severityOf, fmtNum } from 'tapewatch/rules';
+ * ```
+ *
+ * @packageDocumentation
+ */
+export * from './shared';
