@@ -4,6 +4,7 @@
  * @module
  */
 import type { DetectorDefinition } from './engine/registry';
+import { dexSandwichDefinition } from './rules/dex-sandwich';
 
 /** Every built-in detector definition. */
-export const BUILTIN_DETECTORS: readonly DetectorDefinition[] = [];
+export const BUILTIN_DETECTORS: readonly DetectorDefinition[] = [dexSandwichDefinition];

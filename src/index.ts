@@ -52,6 +52,7 @@ export {
   startHttpServer,
 } from './http/gateway';
 export * from './ingest/files/jsonl';
+export { DexSandwichConfig, dexSandwich, dexSandwichDefinition } from './rules/dex-sandwich';
 export {
   applyPartitionOp,
   assertPartitionable,
