@@ -78,6 +78,10 @@ function parseUrl(url: string): { target: string; tls: boolean } {
   return { target: match[2] as string, tls: match[1] === 'grpcs' };
 }
 
+/** Items a stream iterator holds for a slow consumer before it pauses the call. */
+const FOLLOW_HIGH_WATER = 1_024;
+const FOLLOW_LOW_WATER = 256;
+
 /** A connection to a tapewatch server. */
 export class TapewatchClient {
   private readonly client: TapewatchServiceClient;
@@ -212,11 +216,21 @@ export class TapewatchClient {
       venues: filter.venues ?? [],
       typologies: filter.typologies ?? [],
     };
+    // Flow control: a consumer that falls behind pauses the call, so HTTP/2 windows fill
+    // and the server's bounded per-subscriber buffer (drop-oldest, counted) takes the excess
+    // instead of this process's memory.
+    let paused = false;
     const deliver = (item: T): void => {
       const w = waiter;
       waiter = undefined;
       if (w !== undefined) w.resolve({ value: item, done: false });
-      else queue.push(item);
+      else {
+        queue.push(item);
+        if (queue.length >= FOLLOW_HIGH_WATER && !paused && call !== undefined) {
+          paused = true;
+          call.pause();
+        }
+      }
     };
     /** Ends the iterator, with an error for refusals (they would fail again on retry). */
     const finish = (error?: grpc.ServiceError): void => {
@@ -239,6 +253,7 @@ export class TapewatchClient {
       ) => grpc.ClientReadableStream<unknown>;
       const c = subscribe.call(this.client, request, this.metadata);
       call = c;
+      paused = false;
       c.on('data', (m: unknown) => {
         delay = this.baseDelayMs;
         deliver(convert(m));
@@ -260,7 +275,14 @@ export class TapewatchClient {
     open();
     const iterator: AsyncIterableIterator<T> = {
       next: () => {
-        if (queue.length > 0) return Promise.resolve({ value: queue.shift() as T, done: false });
+        if (queue.length > 0) {
+          const value = queue.shift() as T;
+          if (paused && queue.length <= FOLLOW_LOW_WATER) {
+            paused = false;
+            call?.resume();
+          }
+          return Promise.resolve({ value, done: false });
+        }
         if (failure !== undefined) return Promise.reject(failure);
         if (done) return Promise.resolve({ value: undefined, done: true });
         return new Promise((resolve, reject) => {

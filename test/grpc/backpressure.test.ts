@@ -61,6 +61,32 @@ describe('gRPC backpressure', () => {
     client.close();
     raw.close();
   });
+
+  it('pauses an SDK iterator that is read slowly, so the server drops instead of the client buffering', async () => {
+    const client = connect(`127.0.0.1:${server.port}`);
+    const slow = client.trades();
+    const first = slow.next(); // subscribe, then read nothing for a while
+    await new Promise((r) => setTimeout(r, 200));
+    const dropsBefore = (await client.status()).subscriberDrops;
+    await client.ingest(trades(60_000, 100_000), { source: 'bp-sdk', batchSize: 2_000 });
+    await first;
+    const status = await client.status();
+    expect(status.subscriberDrops - dropsBefore).toBeGreaterThan(0);
+    // What the slow reader still gets is bounded: its client queue plus what the flow-control
+    // windows and the server's 100-item buffer held, far less than the 60,000 published.
+    let received = 1;
+    for (;;) {
+      const r = await Promise.race([
+        slow.next(),
+        new Promise<'idle'>((res) => setTimeout(() => res('idle'), 300)),
+      ]);
+      if (r === 'idle' || r.done) break;
+      received++;
+    }
+    expect(received).toBeLessThan(30_000);
+    await slow.return?.();
+    client.close();
+  });
 });
 
 describe('gRPC roles and TLS', () => {
