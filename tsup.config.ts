@@ -7,6 +7,7 @@ export default defineConfig([
       testing: 'test/stubs.ts',
       grpc: 'src/grpc/index.ts',
       rules: 'src/rules/index.ts',
+      simulator: 'src/simulator/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,
