@@ -17,6 +17,15 @@ export default defineConfig([
     splitting: false,
   },
   {
+    // ESM only: the worker thread's entry is found next to the bundle through import.meta.url.
+    entry: { scale: 'src/scale/index.ts', 'partition-worker': 'src/scale/partition-worker.ts' },
+    format: ['esm'],
+    dts: { entry: { scale: 'src/scale/index.ts' } },
+    sourcemap: true,
+    target: 'node20',
+    splitting: false,
+  },
+  {
     entry: { 'cli/main': 'src/cli/main.ts' },
     format: ['esm'],
     sourcemap: true,

@@ -64,7 +64,7 @@ export {
   type PartitionSink,
   type RouterClock,
 } from './scale/partition-router';
-export { type AppStatus, TapewatchApp, type TapewatchAppOptions } from './service/app';
+export { type AppStatus, type PipelineEngine, TapewatchApp, type TapewatchAppOptions } from './service/app';
 export {
   AuthError,
   hasRole,

@@ -34,11 +34,10 @@ const probe: Detector = {
 };
 
 const config = defaultConfig();
-const app = new TapewatchApp({
-  engine: createEngine({ detectors: [...detectorsFromConfig(config), probe] }),
-});
+const engine = createEngine({ detectors: [...detectorsFromConfig(config), probe] });
+const app = new TapewatchApp({ engine });
 const server = await startGrpcServer({ app, auth: new TokenAuthenticator([]), port: 0 });
-process.stdout.write(`${JSON.stringify({ port: server.port, detectors: app.engine.detectors.length })}\n`);
+process.stdout.write(`${JSON.stringify({ port: server.port, detectors: engine.detectors.length })}\n`);
 process.on('SIGTERM', () => {
   void server.close().then(() => process.exit(0));
 });

@@ -28,6 +28,8 @@ Options:
   --host HOST              serve: interface to bind (default 127.0.0.1)
   --grpc-port PORT         serve: gRPC port (default 50051; 0 picks a free one)
   --http-port PORT         serve: HTTP gateway port (default 8080; 0 picks a free one)
+  --workers N              serve: split the engine over N worker threads (partitions by instrument)
+  --detectors MODULE       serve --workers: detectors from a module exporting createDetectors()
   -h, --help               show this help
   -v, --version            show the version
 
@@ -43,6 +45,8 @@ const OPTIONS = {
   host: { type: 'string' },
   'grpc-port': { type: 'string' },
   'http-port': { type: 'string' },
+  workers: { type: 'string' },
+  detectors: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
@@ -93,6 +97,8 @@ export async function runCli(argv: readonly string[], io: CliIo, version = '0.0.
             ...(values.host === undefined ? {} : { host: values.host }),
             ...(grpcPort === undefined ? {} : { grpcPort }),
             ...(httpPort === undefined ? {} : { httpPort }),
+            ...(values.workers === undefined ? {} : { workers: countOf(values.workers, '--workers') }),
+            ...(values.detectors === undefined ? {} : { detectorModule: values.detectors }),
           },
           io,
         );
@@ -131,4 +137,13 @@ function portOf(text: string, flag: string): number {
     throw new UsageError(`${flag} expects a port number 0–65535, got '${text}'`);
   }
   return port;
+}
+
+/** Parses a count flag (0–4096). */
+function countOf(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 4096) {
+    throw new UsageError(`${flag} expects a whole number 0–4096, got '${text}'`);
+  }
+  return n;
 }

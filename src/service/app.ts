@@ -11,9 +11,16 @@ import type { Engine } from '../engine/engine';
 import { Broadcaster } from './broadcaster';
 import { IngestService } from './ingest-service';
 
+/**
+ * What the application needs of an engine: a single {@link Engine}, or one split over
+ * worker threads (`PartitionedEngine` from `tapewatch/scale`), whose signals arrive
+ * asynchronously.
+ */
+export type PipelineEngine = Pick<Engine, 'process' | 'processBatch' | 'onSignal' | 'stats' | 'reset'>;
+
 /** Options of {@link TapewatchApp}. */
 export interface TapewatchAppOptions {
-  engine: Engine;
+  engine: PipelineEngine;
   /** Reported by `status()`. */
   version?: string;
   /** Largest ingest batch, in events. */
@@ -50,7 +57,7 @@ export interface AppStatus {
  * ```
  */
 export class TapewatchApp {
-  readonly engine: Engine;
+  readonly engine: PipelineEngine;
   readonly ingest: IngestService;
   readonly stats = new IngestStats();
   /** Every trade processed. */

@@ -121,3 +121,8 @@ export function createDetectors(): Detector[] {
 function finiteOr0(n: number | undefined): number {
   return n !== undefined && Number.isFinite(n) ? n : 0;
 }
+
+/** A detector set that cannot be partitioned (for the refusal tests). */
+export function createSpanningDetectors(): Detector[] {
+  return [tradeBurst(), crossInstrument()];
+}

@@ -6,7 +6,9 @@
 import { createEngineFromConfig, type TapewatchConfig } from '../../config';
 import { startGrpcServer } from '../../grpc/server';
 import { createGateway, startHttpServer } from '../../http/gateway';
-import { TapewatchApp } from '../../service/app';
+import { specFromConfig } from '../../scale/partition-spec';
+import { PartitionedEngine } from '../../scale/partitioned-engine';
+import { type PipelineEngine, TapewatchApp } from '../../service/app';
 import { TokenAuthenticator, type TokenGrant } from '../../service/auth';
 import { createLogger, logFunction } from '../../service/logger';
 import { ServiceMetrics } from '../../service/metrics';
@@ -21,6 +23,13 @@ export interface ServeOptions {
   grpcPort?: number;
   httpPort?: number;
   version: string;
+  /**
+   * Split the engine over this many worker threads (partitions by instrument); absent or 0
+   * runs one engine in the main thread.
+   */
+  workers?: number;
+  /** A module exporting `createDetectors()`, used instead of the configured detectors. */
+  detectorModule?: string;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -44,6 +53,8 @@ export async function startServe(
   io: CliIo,
 ): Promise<{
   app: TapewatchApp;
+  /** The engine split over worker threads, with `--workers`. */
+  partitioned: PartitionedEngine | undefined;
   grpcPort: number;
   httpPort: number;
   config: TapewatchConfig;
@@ -61,8 +72,25 @@ export async function startServe(
     );
   }
   const logger = createLogger();
+  const partitioned =
+    options.workers === undefined || options.workers === 0
+      ? undefined
+      : await PartitionedEngine.start({
+          ...specFromConfig(config),
+          ...(options.detectorModule === undefined
+            ? {}
+            : { detectors: { kind: 'module' as const, module: options.detectorModule } }),
+          workers: options.workers,
+        });
+  if (partitioned === undefined && options.detectorModule !== undefined) {
+    throw new UsageError('--detectors needs --workers (worker threads build detectors from the module)');
+  }
+  const engine: PipelineEngine = partitioned ?? createEngineFromConfig(config);
+  partitioned?.onError((error) => {
+    logger.error({ err: error }, 'partition worker failed; signals stop until restart');
+  });
   const app = new TapewatchApp({
-    engine: createEngineFromConfig(config),
+    engine,
     version: options.version,
     maxBatchEvents: server.maxBatchEvents,
     maxFutureSkewUs: server.maxFutureSkewMs * 1000,
@@ -92,18 +120,20 @@ export async function startServe(
   });
   const scheme = server.tls ? 'https' : 'http';
   io.err(
-    `tapewatch ${options.version} serving gRPC on ${server.host}:${grpcServer.port}${server.tls ? ' (TLS)' : ''}, ` +
+    `tapewatch ${options.version}${partitioned ? ` (${partitioned.partitions} worker threads)` : ''} serving gRPC on ${server.host}:${grpcServer.port}${server.tls ? ' (TLS)' : ''}, ` +
       `HTTP on ${scheme}://${server.host}:${httpServer.port}; ` +
       `${grants.length === 0 ? 'no tokens configured: open access on loopback' : `${grants.length} token(s)`}\n`,
   );
   return {
     app,
+    partitioned,
     grpcPort: grpcServer.port,
     httpPort: httpServer.port,
     config,
     stop: async () => {
       app.close();
       await Promise.all([grpcServer.close(), httpServer.close()]);
+      await partitioned?.close();
       logger.flush();
     },
   };
