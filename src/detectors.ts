@@ -5,6 +5,12 @@
  */
 import type { DetectorDefinition } from './engine/registry';
 import { dexSandwichDefinition } from './rules/dex-sandwich';
+import { layeringDefinition } from './rules/layering';
+import { spoofingDefinition } from './rules/spoofing';
 
 /** Every built-in detector definition. */
-export const BUILTIN_DETECTORS: readonly DetectorDefinition[] = [dexSandwichDefinition];
+export const BUILTIN_DETECTORS: readonly DetectorDefinition[] = [
+  spoofingDefinition,
+  layeringDefinition,
+  dexSandwichDefinition,
+];

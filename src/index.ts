@@ -53,6 +53,8 @@ export {
 } from './http/gateway';
 export * from './ingest/files/jsonl';
 export { DexSandwichConfig, dexSandwich, dexSandwichDefinition } from './rules/dex-sandwich';
+export { LayeringConfig, type LayeringConfigInput, layering, layeringDefinition } from './rules/layering';
+export { SpoofingConfig, type SpoofingConfigInput, spoofing, spoofingDefinition } from './rules/spoofing';
 export {
   applyPartitionOp,
   assertPartitionable,

@@ -4,9 +4,11 @@
  *
  * @example
  * ```ts
- * import { EventWindow, severityOf, fmtNum } from 'tapewatch/rules';
+ * import { spoofing, layering, EventWindow, severityOf } from 'tapewatch/rules';
  * ```
  *
  * @packageDocumentation
  */
+export * from './layering';
 export * from './shared';
+export * from './spoofing';

@@ -5,6 +5,8 @@
  *
  * @module
  */
+import type { z } from 'zod';
+import { ConfigError, describeValue } from '../core/errors';
 import type { EventRef, MarketEvent, Side, Trade } from '../core/events';
 import { eventRef } from '../core/events';
 import type { Severity } from '../core/signal';
@@ -212,6 +214,16 @@ export class EventWindow<T extends Timed> {
     this.count++;
   }
 
+  /** Removes and returns the oldest item, if any. */
+  shift(): T | undefined {
+    if (this.count === 0) return undefined;
+    const oldest = this.items[this.head] as T;
+    this.items[this.head] = undefined;
+    this.head = (this.head + 1) % this.items.length;
+    this.count--;
+    return oldest;
+  }
+
   /** Drops items with `ts < cutoff` from the old end; returns how many went. */
   evictBefore(cutoff: number): number {
     let evicted = 0;
@@ -275,4 +287,97 @@ export function evictIdle<V extends { lastTs: number }>(map: Map<string, V>, cut
     }
   }
   return evicted;
+}
+
+/**
+ * Validates a detector's configuration passed to its factory in code, with the same paths
+ * `tapewatch.yaml` would show (`detectors.spoofing.minCancelRatio`), so a mistake reads
+ * the same wherever it was made.
+ *
+ * @throws {@link ConfigError} listing every problem, each with its path
+ */
+export function parseDetectorConfig<S extends z.ZodType>(id: string, schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const path = ['detectors', id, ...issue.path.map(String)].join('.');
+      if (issue.code === 'unrecognized_keys') {
+        return {
+          path: `${path}.${issue.keys.join(',')}`,
+          message: `unknown key(s) ${issue.keys.join(', ')}`,
+        };
+      }
+      const value = valueAt(input, issue.path);
+      return { path, message: `${issue.message} (got ${describeValue(value, 40)})` };
+    }),
+  );
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let value = data;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * Detector state per (venue, instrument), looked up without building a key string per
+ * event: the hot path does two map lookups and allocates nothing once a book is known.
+ */
+export class BookStates<T> {
+  private readonly byVenue = new Map<string, Map<string, T>>();
+  private lastVenue = '';
+  private lastInstrument = '';
+  private last: T | undefined;
+
+  /** @param create - builds the state of a book seen for the first time */
+  constructor(private readonly create: (venue: string, instrument: string) => T) {}
+
+  /** The state of (venue, instrument), created on first sight. */
+  get(venue: string, instrument: string): T {
+    if (this.last !== undefined && instrument === this.lastInstrument && venue === this.lastVenue) {
+      return this.last;
+    }
+    let byInstrument = this.byVenue.get(venue);
+    if (byInstrument === undefined) {
+      byInstrument = new Map();
+      this.byVenue.set(venue, byInstrument);
+    }
+    let state = byInstrument.get(instrument);
+    if (state === undefined) {
+      state = this.create(venue, instrument);
+      byInstrument.set(instrument, state);
+    }
+    this.lastVenue = venue;
+    this.lastInstrument = instrument;
+    this.last = state;
+    return state;
+  }
+
+  /** The state of (venue, instrument) if it exists. */
+  peek(venue: string, instrument: string): T | undefined {
+    return this.byVenue.get(venue)?.get(instrument);
+  }
+
+  /** Every book's state with its venue and instrument. */
+  *entries(): IterableIterator<[venue: string, instrument: string, state: T]> {
+    for (const [venue, byInstrument] of this.byVenue) {
+      for (const [instrument, state] of byInstrument) yield [venue, instrument, state];
+    }
+  }
+
+  /** Removes the state of one book. */
+  delete(venue: string, instrument: string): void {
+    this.byVenue.get(venue)?.delete(instrument);
+    if (venue === this.lastVenue && instrument === this.lastInstrument) this.last = undefined;
+  }
+
+  /** Forgets every book. */
+  clear(): void {
+    this.byVenue.clear();
+    this.last = undefined;
+  }
 }
