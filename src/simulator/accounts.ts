@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { fnv1a32 } from '../core/ids';
+import { createHash } from 'node:crypto';
 import type { SeededRandom } from '../core/random';
 
 const ACCOUNT_COUNT = 120;
@@ -29,10 +29,7 @@ function accountName(i: number): string {
 
 /** A deterministic 20-byte wallet address. */
 export function walletAddress(i: number): string {
-  let hex = '';
-  for (let part = 0; hex.length < 40; part++)
-    hex += fnv1a32(`wallet:${i}:${part}`).toString(16).padStart(8, '0');
-  return `0x${hex.slice(0, 40)}`;
+  return `0x${createHash('sha256').update(`tapewatch-sim-wallet:${i}`).digest('hex').slice(0, 40)}`;
 }
 
 /** Accounts by role, and the owner of every account and wallet. */

@@ -77,7 +77,7 @@ export interface Episode {
   readonly accounts: readonly string[];
   /** Their beneficial owners, same order. */
   readonly owners: readonly string[];
-  /** Planned start and end, epoch µs. */
+  /** Planned start (when the actor first acts) and end, epoch µs. */
   readonly startTs: number;
   readonly endTs: number;
   /** Event time of the first and last labelled event (NaN while none). */
@@ -304,7 +304,7 @@ export class Simulator {
       instrument: plan.instrument,
       accounts: plan.accounts,
       owners: plan.accounts.map((a) => this.accounts.ownerOf(a)),
-      startTs,
+      startTs: Math.max(startTs, plan.firstWakeTs),
       endTs: plan.endTs,
       firstEventTs: Number.NaN,
       lastEventTs: Number.NaN,
