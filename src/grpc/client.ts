@@ -23,6 +23,23 @@ import { eventToProto, signalFromProto } from './convert';
 import type { IngestAck, Event as PbEvent } from './gen/tapewatch/v1/events';
 import { type StatusResponse, TapewatchServiceClient } from './gen/tapewatch/v1/service';
 import type { Signal as PbSignal } from './gen/tapewatch/v1/signals';
+import {
+  ControlSimulationRequest_Action,
+  type Episode,
+  type InjectScenarioRequest,
+  type SimulationStatus,
+} from './gen/tapewatch/v1/simulation';
+
+/** Parameters of {@link TapewatchClient.injectScenario}; unset ones take the scenario's defaults. */
+export interface InjectOptions {
+  instrument?: string;
+  intensity?: number;
+  durationS?: number;
+  accounts?: string[];
+  startInS?: number;
+  /** Scenario-specific numeric parameters by name. */
+  extra?: Record<string, number>;
+}
 
 /** Options of {@link connect}. */
 export interface ConnectOptions {
@@ -105,10 +122,61 @@ export class TapewatchClient {
     this.baseDelayMs = options.reconnectDelayMs ?? 500;
   }
 
-  /** Engine and ingest counters. */
+  /** Engine and ingest counters (and the simulator's state when the server runs one). */
   status(): Promise<StatusResponse> {
+    return this.unary('status', {});
+  }
+
+  /** Injects a labelled scenario into the server's simulator (admin). Resolves to the episode. */
+  async injectScenario(scenario: string, options: InjectOptions = {}): Promise<Episode> {
+    const request: InjectScenarioRequest = {
+      scenario,
+      accounts: options.accounts ?? [],
+      extra: options.extra ?? {},
+      ...(options.instrument === undefined ? {} : { instrument: options.instrument }),
+      ...(options.intensity === undefined ? {} : { intensity: options.intensity }),
+      ...(options.durationS === undefined ? {} : { durationS: options.durationS }),
+      ...(options.startInS === undefined ? {} : { startInS: options.startInS }),
+    };
+    const response = await this.unary<{ episode?: Episode }>('injectScenario', request);
+    if (response.episode === undefined) throw new Error('InjectScenario answered without an episode');
+    return response.episode;
+  }
+
+  /** Starts the simulation, engine state, counters, demo cases and narrative over (admin). */
+  async reset(seed?: number): Promise<void> {
+    await this.unary('reset', seed === undefined ? {} : { seed });
+  }
+
+  /** Plays the simulator in real time at `speed` (event seconds per wall second) (admin). */
+  play(speed?: number): Promise<SimulationStatus> {
+    return this.unary('controlSimulation', {
+      action: ControlSimulationRequest_Action.ACTION_PLAY,
+      ...(speed === undefined ? {} : { speed }),
+    });
+  }
+
+  /** Pauses the simulator (admin). */
+  pause(): Promise<SimulationStatus> {
+    return this.unary('controlSimulation', { action: ControlSimulationRequest_Action.ACTION_PAUSE });
+  }
+
+  /** Changes the simulator's speed (admin). */
+  setSpeed(speed: number): Promise<SimulationStatus> {
+    return this.unary('controlSimulation', {
+      action: ControlSimulationRequest_Action.ACTION_SET_SPEED,
+      speed,
+    });
+  }
+
+  /** Calls a unary method of the generated client with this connection's metadata. */
+  private unary<R>(method: string, request: object): Promise<R> {
+    type Unary = (r: object, m: grpc.Metadata, cb: (e: grpc.ServiceError | null, r: R) => void) => void;
+    const fn = (this.client as unknown as Record<string, Unary>)[method] as Unary;
     return new Promise((resolve, reject) => {
-      this.client.status({}, this.metadata, (error, response) => (error ? reject(error) : resolve(response)));
+      fn.call(this.client, request, this.metadata, (error, response) =>
+        error ? reject(error) : resolve(response),
+      );
     });
   }
 

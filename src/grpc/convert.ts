@@ -7,8 +7,11 @@
  */
 import type { EventRef, MarketEvent, Side } from '../core/events';
 import type { Signal } from '../core/signal';
+import type { SimulationStatus } from '../service/simulation-service';
+import type { Episode } from '../simulator/index';
 import * as pb from './gen/tapewatch/v1/events';
 import type * as pbs from './gen/tapewatch/v1/signals';
+import type * as pbsim from './gen/tapewatch/v1/simulation';
 
 function sideOf(side: pb.Side): Side | undefined {
   return side === pb.Side.SIDE_BUY ? 'buy' : side === pb.Side.SIDE_SELL ? 'sell' : undefined;
@@ -188,5 +191,44 @@ export function signalFromProto(s: pbs.Signal): Signal {
     evidence: s.evidence.map(refFromProto),
     explanation: s.explanation,
     emittedAt: s.emittedAt,
+  };
+}
+
+/** An injection request as the simulator's parameters (unset fields keep the scenario's defaults). */
+export function injectParams(r: pbsim.InjectScenarioRequest): Record<string, unknown> {
+  const params: Record<string, unknown> = { ...r.extra };
+  if (r.instrument !== undefined) params.instrument = r.instrument;
+  if (r.intensity !== undefined) params.intensity = r.intensity;
+  if (r.durationS !== undefined) params.durationS = r.durationS;
+  if (r.accounts.length > 0) params.accounts = r.accounts;
+  if (r.startInS !== undefined) params.startInS = r.startInS;
+  return params;
+}
+
+/** An episode as a protobuf message. */
+export function episodeToProto(e: Episode): pbsim.Episode {
+  return {
+    episodeId: e.episodeId,
+    scenario: e.scenario,
+    typology: e.typology ?? '',
+    venue: e.venue,
+    instrument: e.instrument,
+    accounts: [...e.accounts],
+    owners: [...e.owners],
+    startTs: e.startTs,
+    endTs: e.endTs,
+    events: e.events,
+  };
+}
+
+/** The simulator's status as a protobuf message. */
+export function simulationStatusToProto(s: SimulationStatus): pbsim.SimulationStatus {
+  return {
+    seed: s.seed,
+    now: s.now,
+    events: s.events,
+    state: s.state,
+    speed: s.speed,
+    episodes: s.episodeList.map(episodeToProto),
   };
 }

@@ -13,7 +13,16 @@ import type { Signal } from '../core/signal';
 import type { TapewatchApp } from '../service/app';
 import { AuthError, type Principal, type Role, type TokenAuthenticator } from '../service/auth';
 import type { SubscribeOptions, Subscription } from '../service/broadcaster';
-import { eventFromProto, eventToProto, signalToProto } from './convert';
+import { type ErrorKind, errorKindOf, PreconditionError } from '../service/error-kinds';
+import type { SimulationService } from '../service/simulation-service';
+import {
+  episodeToProto,
+  eventFromProto,
+  eventToProto,
+  injectParams,
+  signalToProto,
+  simulationStatusToProto,
+} from './convert';
 import {
   type HealthCheckRequest,
   type HealthCheckResponse,
@@ -27,6 +36,15 @@ import {
   type SubscribeRequest,
   TapewatchServiceService,
 } from './gen/tapewatch/v1/service';
+import {
+  type ControlSimulationRequest,
+  ControlSimulationRequest_Action,
+  type InjectScenarioRequest,
+  type InjectScenarioResponse,
+  type ResetRequest,
+  type ResetResponse,
+  type SimulationStatus,
+} from './gen/tapewatch/v1/simulation';
 import { type DecodedBatch, decodeEventBatch, isUndecodable } from './wire';
 
 /** Options of {@link startGrpcServer}. */
@@ -43,6 +61,8 @@ export interface GrpcServerOptions {
   subscriberCapacity?: number;
   /** Largest message accepted, bytes (default 64 MiB). */
   maxReceiveMessageBytes?: number;
+  /** The simulator behind InjectScenario, Reset and ControlSimulation, when the server runs one. */
+  simulation?: SimulationService;
   /** Receives a line per notable server event (auth failures, stream errors). */
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
@@ -83,6 +103,26 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
       if (error instanceof AuthError) log('warn', 'call refused', { method, reason: error.message });
       throw error;
     }
+  };
+
+  /** A unary method: authorize, run, map any failure to its status code. */
+  const unary =
+    <Req, Res>(method: string, role: Role, handler: (request: Req, principal: Principal) => Res) =>
+    (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>): void => {
+      let response: Res;
+      try {
+        response = handler(call.request, authorize(call.metadata, role, method));
+      } catch (error) {
+        if (errorKindOf(error) === 'internal') log('error', 'call failed', { method, error: String(error) });
+        callback(toStatus(error));
+        return;
+      }
+      callback(null, response);
+    };
+  const simulation = (): SimulationService => {
+    if (options.simulation === undefined)
+      throw new PreconditionError('this server runs no simulator (start one with `tapewatch demo`)');
+    return options.simulation;
   };
 
   // Ingest decodes tolerantly so one bad event cannot end the stream (see wire.ts).
@@ -179,8 +219,33 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
         subscriberDrops: s.subscriberDrops,
         lateEvents: s.lateEvents,
         tooLateEvents: s.tooLateEvents,
+        ...(options.simulation === undefined
+          ? {}
+          : { simulation: simulationStatusToProto(options.simulation.status()) }),
       });
     },
+    injectScenario: unary<InjectScenarioRequest, InjectScenarioResponse>('InjectScenario', 'admin', (r) => ({
+      episode: episodeToProto(simulation().inject(r.scenario, injectParams(r))),
+    })),
+    reset: unary<ResetRequest, ResetResponse>('Reset', 'admin', (r) => {
+      simulation().reset(r.seed);
+      return {};
+    }),
+    controlSimulation: unary<ControlSimulationRequest, SimulationStatus>(
+      'ControlSimulation',
+      'admin',
+      (r) => {
+        const sim = simulation();
+        if (r.speed !== undefined && !(r.speed > 0 && r.speed <= 10_000))
+          throw new RangeError(`speed = ${r.speed}: expected event seconds per wall second in (0, 10000]`);
+        if (r.action === ControlSimulationRequest_Action.ACTION_PLAY) sim.play(r.speed);
+        else if (r.action === ControlSimulationRequest_Action.ACTION_PAUSE) sim.pause();
+        else if (r.action === ControlSimulationRequest_Action.ACTION_SET_SPEED && r.speed !== undefined)
+          sim.setSpeed(r.speed);
+        else throw new RangeError(`action = ${r.action}: expected PLAY, PAUSE or SET_SPEED with a speed`);
+        return simulationStatusToProto(sim.status());
+      },
+    ),
   });
   server.addService(HealthService, {
     check: (
@@ -327,14 +392,19 @@ function signalFilter(r: SubscribeRequest): ((s: Signal) => boolean) | undefined
 }
 
 /** An error as a gRPC status. */
+const GRPC_STATUS: Record<ErrorKind, grpc.status> = {
+  invalid_argument: grpc.status.INVALID_ARGUMENT,
+  not_found: grpc.status.NOT_FOUND,
+  failed_precondition: grpc.status.FAILED_PRECONDITION,
+  conflict: grpc.status.ABORTED,
+  unauthenticated: grpc.status.UNAUTHENTICATED,
+  permission_denied: grpc.status.PERMISSION_DENIED,
+  internal: grpc.status.INTERNAL,
+};
+
 function toStatus(error: unknown): grpc.ServiceError {
   const status = new Error(error instanceof Error ? error.message : String(error)) as grpc.ServiceError;
-  status.code =
-    error instanceof AuthError
-      ? error.code === 'unauthenticated'
-        ? grpc.status.UNAUTHENTICATED
-        : grpc.status.PERMISSION_DENIED
-      : grpc.status.INTERNAL;
+  status.code = GRPC_STATUS[errorKindOf(error)];
   status.details = status.message;
   status.metadata = new grpc.Metadata();
   return status;

@@ -67,6 +67,7 @@ export class TapewatchApp {
   readonly version: string;
   private readonly typologyCounts = new Map<string, number>();
   private readonly latencyListeners: ((seconds: number) => void)[] = [];
+  private readonly resetListeners: (() => void)[] = [];
   /** performance.now() when the batch being processed entered the pipeline; NaN between batches. */
   private batchStartedAt = Number.NaN;
 
@@ -101,6 +102,24 @@ export class TapewatchApp {
     } finally {
       this.batchStartedAt = Number.NaN;
     }
+  }
+
+  /** {@link TapewatchApp.process} for one event (the simulator's path). */
+  processOne(e: MarketEvent): void {
+    this.engine.process(e);
+    if (e.kind === 'trade' && this.trades.hasSubscribers) this.trades.publish(e);
+  }
+
+  /**
+   * Calls `listener` after every {@link TapewatchApp.reset}, so services holding derived
+   * state (cases of a demo, the narrator) start over with the engine.
+   */
+  onReset(listener: () => void): () => void {
+    this.resetListeners.push(listener);
+    return () => {
+      const i = this.resetListeners.indexOf(listener);
+      if (i >= 0) this.resetListeners.splice(i, 1);
+    };
   }
 
   /** Signals emitted since start (or the last reset), per typology. */
@@ -163,6 +182,7 @@ export class TapewatchApp {
     this.engine.reset();
     this.ingest.clear();
     this.typologyCounts.clear();
+    for (const listener of this.resetListeners) listener();
   }
 
   /** Ends every subscription. */

@@ -24,6 +24,14 @@ import {
 } from "@grpc/grpc-js";
 import { Event, EventBatch, IngestAck } from "./events";
 import { Signal } from "./signals";
+import {
+  ControlSimulationRequest,
+  InjectScenarioRequest,
+  InjectScenarioResponse,
+  ResetRequest,
+  ResetResponse,
+  SimulationStatus,
+} from "./simulation";
 
 export const protobufPackage = "tapewatch.v1";
 
@@ -65,6 +73,8 @@ export interface StatusResponse {
   lateEvents: number;
   /** Of those, events beyond the lateness bound (processed and reported). */
   tooLateEvents: number;
+  /** Present when the server runs a simulator. */
+  simulation?: SimulationStatus | undefined;
 }
 
 function createBaseSubscribeRequest(): SubscribeRequest {
@@ -357,6 +367,7 @@ function createBaseStatusResponse(): StatusResponse {
     subscriberDrops: 0,
     lateEvents: 0,
     tooLateEvents: 0,
+    simulation: undefined,
   };
 }
 
@@ -391,6 +402,9 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     }
     if (message.tooLateEvents !== 0) {
       writer.uint32(80).uint64(message.tooLateEvents);
+    }
+    if (message.simulation !== undefined) {
+      SimulationStatus.encode(message.simulation, writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -488,6 +502,14 @@ export const StatusResponse: MessageFns<StatusResponse> = {
             message.tooLateEvents = longToNumber(reader.uint64());
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.simulation = SimulationStatus.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -530,6 +552,7 @@ export const StatusResponse: MessageFns<StatusResponse> = {
         : isSet(object.too_late_events)
         ? globalThis.Number(object.too_late_events)
         : 0,
+      simulation: isSet(object.simulation) ? SimulationStatus.fromJSON(object.simulation) : undefined,
     };
   },
 
@@ -565,6 +588,9 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     if (message.tooLateEvents !== 0) {
       obj.tooLateEvents = Math.round(message.tooLateEvents);
     }
+    if (message.simulation !== undefined) {
+      obj.simulation = SimulationStatus.toJSON(message.simulation);
+    }
     return obj;
   },
 
@@ -583,6 +609,9 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     message.subscriberDrops = object.subscriberDrops ?? 0;
     message.lateEvents = object.lateEvents ?? 0;
     message.tooLateEvents = object.tooLateEvents ?? 0;
+    message.simulation = (object.simulation !== undefined && object.simulation !== null)
+      ? SimulationStatus.fromPartial(object.simulation)
+      : undefined;
     return message;
   },
 };
@@ -619,7 +648,7 @@ export const TapewatchServiceService = {
     responseSerialize: (value: Signal): Buffer => Buffer.from(Signal.encode(value).finish()),
     responseDeserialize: (value: Buffer): Signal => Signal.decode(value),
   },
-  /** Engine and ingest counters. */
+  /** Engine and ingest counters, and the simulator's state when there is one. */
   status: {
     path: "/tapewatch.v1.TapewatchService/Status" as const,
     requestStream: false as const,
@@ -628,6 +657,39 @@ export const TapewatchServiceService = {
     requestDeserialize: (value: Buffer): StatusRequest => StatusRequest.decode(value),
     responseSerialize: (value: StatusResponse): Buffer => Buffer.from(StatusResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): StatusResponse => StatusResponse.decode(value),
+  },
+  /** Injects a labelled scenario into the simulator (admin). */
+  injectScenario: {
+    path: "/tapewatch.v1.TapewatchService/InjectScenario" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: InjectScenarioRequest): Buffer =>
+      Buffer.from(InjectScenarioRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): InjectScenarioRequest => InjectScenarioRequest.decode(value),
+    responseSerialize: (value: InjectScenarioResponse): Buffer =>
+      Buffer.from(InjectScenarioResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): InjectScenarioResponse => InjectScenarioResponse.decode(value),
+  },
+  /** Starts over: simulator, engine state, counters, the demo's cases and the narrative (admin). */
+  reset: {
+    path: "/tapewatch.v1.TapewatchService/Reset" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ResetRequest): Buffer => Buffer.from(ResetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ResetRequest => ResetRequest.decode(value),
+    responseSerialize: (value: ResetResponse): Buffer => Buffer.from(ResetResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ResetResponse => ResetResponse.decode(value),
+  },
+  /** Play, pause or change the speed of the simulator (admin). */
+  controlSimulation: {
+    path: "/tapewatch.v1.TapewatchService/ControlSimulation" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ControlSimulationRequest): Buffer =>
+      Buffer.from(ControlSimulationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ControlSimulationRequest => ControlSimulationRequest.decode(value),
+    responseSerialize: (value: SimulationStatus): Buffer => Buffer.from(SimulationStatus.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SimulationStatus => SimulationStatus.decode(value),
   },
 } as const;
 
@@ -638,8 +700,14 @@ export interface TapewatchServiceServer extends UntypedServiceImplementation {
   subscribeTrades: handleServerStreamingCall<SubscribeRequest, Event>;
   /** Every signal a detector emits. */
   subscribeSignals: handleServerStreamingCall<SubscribeRequest, Signal>;
-  /** Engine and ingest counters. */
+  /** Engine and ingest counters, and the simulator's state when there is one. */
   status: handleUnaryCall<StatusRequest, StatusResponse>;
+  /** Injects a labelled scenario into the simulator (admin). */
+  injectScenario: handleUnaryCall<InjectScenarioRequest, InjectScenarioResponse>;
+  /** Starts over: simulator, engine state, counters, the demo's cases and the narrative (admin). */
+  reset: handleUnaryCall<ResetRequest, ResetResponse>;
+  /** Play, pause or change the speed of the simulator (admin). */
+  controlSimulation: handleUnaryCall<ControlSimulationRequest, SimulationStatus>;
 }
 
 export interface TapewatchServiceClient extends Client {
@@ -661,7 +729,7 @@ export interface TapewatchServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<Signal>;
-  /** Engine and ingest counters. */
+  /** Engine and ingest counters, and the simulator's state when there is one. */
   status(
     request: StatusRequest,
     callback: (error: ServiceError | null, response: StatusResponse) => void,
@@ -676,6 +744,54 @@ export interface TapewatchServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: StatusResponse) => void,
+  ): ClientUnaryCall;
+  /** Injects a labelled scenario into the simulator (admin). */
+  injectScenario(
+    request: InjectScenarioRequest,
+    callback: (error: ServiceError | null, response: InjectScenarioResponse) => void,
+  ): ClientUnaryCall;
+  injectScenario(
+    request: InjectScenarioRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: InjectScenarioResponse) => void,
+  ): ClientUnaryCall;
+  injectScenario(
+    request: InjectScenarioRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: InjectScenarioResponse) => void,
+  ): ClientUnaryCall;
+  /** Starts over: simulator, engine state, counters, the demo's cases and the narrative (admin). */
+  reset(
+    request: ResetRequest,
+    callback: (error: ServiceError | null, response: ResetResponse) => void,
+  ): ClientUnaryCall;
+  reset(
+    request: ResetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ResetResponse) => void,
+  ): ClientUnaryCall;
+  reset(
+    request: ResetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ResetResponse) => void,
+  ): ClientUnaryCall;
+  /** Play, pause or change the speed of the simulator (admin). */
+  controlSimulation(
+    request: ControlSimulationRequest,
+    callback: (error: ServiceError | null, response: SimulationStatus) => void,
+  ): ClientUnaryCall;
+  controlSimulation(
+    request: ControlSimulationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SimulationStatus) => void,
+  ): ClientUnaryCall;
+  controlSimulation(
+    request: ControlSimulationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SimulationStatus) => void,
   ): ClientUnaryCall;
 }
 

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../engine/engine';
+import { ScenarioError, Simulator } from '../simulator/index';
+import { TapewatchApp } from './app';
+import { SimulationService } from './simulation-service';
+
+describe('SimulationService', () => {
+  it('feeds the app pipeline: events reach the engine and trades reach subscribers, never labels', () => {
+    const app = new TapewatchApp({ engine: createEngine() });
+    const sim = new SimulationService(app, new Simulator({ seed: 3 }));
+    const sub = app.trades.subscribe();
+    sim.inject('spoofing', { durationS: 10 });
+    const emitted = sim.runFor(20);
+    expect(emitted).toBeGreaterThan(100);
+    expect(app.status().events).toBe(emitted);
+    const first = sub.poll();
+    expect(first?.kind).toBe('trade');
+    expect(first).not.toHaveProperty('label');
+    expect(sim.status().episodeList).toHaveLength(1);
+    // Owners of the simulated accounts are known to the engine (wash trading needs them).
+    expect(Object.keys(sim.simulator.owners).length).toBeGreaterThan(0);
+    const [account, owner] = Object.entries(sim.simulator.owners)[0] as [string, string];
+    expect(app.engine.owners.ownerOf(account)).toBe(owner);
+    sub.close();
+  });
+
+  it('resets the whole pipeline and tells reset listeners', () => {
+    const app = new TapewatchApp({ engine: createEngine() });
+    const sim = new SimulationService(app, new Simulator({ seed: 3 }));
+    let resets = 0;
+    app.onReset(() => resets++);
+    sim.inject('wash_self', {});
+    sim.runFor(30);
+    sim.reset();
+    expect(resets).toBe(1);
+    expect(app.status()).toMatchObject({ events: 0, signals: 0, books: 0 });
+    expect(sim.status()).toMatchObject({ events: 0, episodes: 0 });
+  });
+
+  it('rejects unknown scenarios and bad parameters naming the field', () => {
+    const app = new TapewatchApp({ engine: createEngine() });
+    const sim = new SimulationService(app, new Simulator({ seed: 3 }));
+    expect(() => sim.inject('moon_landing')).toThrow(ScenarioError);
+    expect(() => sim.inject('spoofing', { durationS: -5 })).toThrow(/durationS/);
+  });
+});
