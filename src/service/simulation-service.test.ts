@@ -6,8 +6,9 @@ import { SimulationService } from './simulation-service';
 
 describe('SimulationService', () => {
   it('feeds the app pipeline: events reach the engine and trades reach subscribers, never labels', () => {
-    const app = new TapewatchApp({ engine: createEngine() });
-    const sim = new SimulationService(app, new Simulator({ seed: 3 }));
+    const engine = createEngine();
+    const app = new TapewatchApp({ engine });
+    const sim = new SimulationService(app, new Simulator({ seed: 3 }), engine);
     const sub = app.trades.subscribe();
     sim.inject('spoofing', { durationS: 10 });
     const emitted = sim.runFor(20);
@@ -20,13 +21,14 @@ describe('SimulationService', () => {
     // Owners of the simulated accounts are known to the engine (wash trading needs them).
     expect(Object.keys(sim.simulator.owners).length).toBeGreaterThan(0);
     const [account, owner] = Object.entries(sim.simulator.owners)[0] as [string, string];
-    expect(app.engine.owners.ownerOf(account)).toBe(owner);
+    expect(engine.owners.ownerOf(account)).toBe(owner);
     sub.close();
   });
 
   it('resets the whole pipeline and tells reset listeners', () => {
-    const app = new TapewatchApp({ engine: createEngine() });
-    const sim = new SimulationService(app, new Simulator({ seed: 3 }));
+    const engine = createEngine();
+    const app = new TapewatchApp({ engine });
+    const sim = new SimulationService(app, new Simulator({ seed: 3 }), engine);
     let resets = 0;
     app.onReset(() => resets++);
     sim.inject('wash_self', {});
@@ -38,8 +40,9 @@ describe('SimulationService', () => {
   });
 
   it('rejects unknown scenarios and bad parameters naming the field', () => {
-    const app = new TapewatchApp({ engine: createEngine() });
-    const sim = new SimulationService(app, new Simulator({ seed: 3 }));
+    const engine = createEngine();
+    const app = new TapewatchApp({ engine });
+    const sim = new SimulationService(app, new Simulator({ seed: 3 }), engine);
     expect(() => sim.inject('moon_landing')).toThrow(ScenarioError);
     expect(() => sim.inject('spoofing', { durationS: -5 })).toThrow(/durationS/);
   });

@@ -28,11 +28,15 @@ export interface SimulationStatus extends SimulatorStatus {
 export class SimulationService {
   private playing: Promise<void> | undefined;
 
+  /**
+   * @param engine - the app's engine: a single {@link Engine}, since the simulator drives
+   *   its clock and owner map directly
+   */
   constructor(
     app: TapewatchApp,
     readonly simulator: Simulator,
+    engine: Engine,
   ) {
-    const engine: Engine = app.engine;
     simulator.attach({
       process: (e: MarketEvent) => app.processOne(e),
       advanceTo: (ts: number) => engine.advanceTo(ts),

@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,9 +71,9 @@ describe('gRPC with a real Python grpcio client', () => {
       `--pyi_out=${stubs}`,
       `--grpc_out=${stubs}`,
       '--plugin=protoc-gen-grpc=/usr/bin/grpc_python_plugin',
-      'proto/tapewatch/v1/events.proto',
-      'proto/tapewatch/v1/signals.proto',
-      'proto/tapewatch/v1/service.proto',
+      ...readdirSync('proto/tapewatch/v1')
+        .filter((f) => f.endsWith('.proto'))
+        .map((f) => `proto/tapewatch/v1/${f}`),
     ]);
   });
 

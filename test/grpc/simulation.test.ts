@@ -22,8 +22,9 @@ describe('gRPC simulation control', () => {
   let viewer: TapewatchClient;
 
   beforeAll(async () => {
-    app = new TapewatchApp({ engine: createEngine() });
-    sim = new SimulationService(app, new Simulator({ seed: 11 }));
+    const engine = createEngine();
+    app = new TapewatchApp({ engine });
+    sim = new SimulationService(app, new Simulator({ seed: 11 }), engine);
     const auth = new TokenAuthenticator(TOKENS);
     server = await startGrpcServer({ app, auth, port: 0, simulation: sim });
     bare = await startGrpcServer({ app: new TapewatchApp({ engine: createEngine() }), auth, port: 0 });
