@@ -17,6 +17,7 @@ import {
   capEvidence,
   EventWindow,
   evidenceRef,
+  fmtBps,
   fmtDuration,
   fmtNum,
   fmtPct,
@@ -57,11 +58,12 @@ export function orderPressureShape(d: {
      */
     maxFillRatio: z.number().min(0).max(1).default(0.1),
     /**
-     * Orders are considered only within this many price levels of the same side's best
-     * (0 = at the touch). Orders further away do not change what other traders see.
-     * Default 10.
+     * Orders are considered only within this distance of the same side's best price, in
+     * basis points (0 = at the touch). Spoofers stand where the order is seen and unlikely
+     * to be hit: about one typical price move away; orders much further out change nothing
+     * others act on. Default 50 bps.
      */
-    maxLevelsFromTouch: z.number().int().min(0).max(1_000).default(10),
+    maxDistanceBps: z.number().min(0).max(10_000).default(50),
     /** Levels of the same side averaged to measure "a normal level's size". Default 5. */
     depthLevels: z.number().int().min(1).max(100).default(5),
     /**
@@ -77,10 +79,12 @@ export function orderPressureShape(d: {
     /**
      * When the order is placed, its owner's resting quantity on that side (all its accounts,
      * the order included) must be at least this multiple of its resting quantity on the
-     * other side. A market maker quoting both sides sits near 1; a spoofer's fake side
-     * dwarfs its genuine order. Default 3.
+     * other side, and so must the quantity it sent in new orders and re-quotes on each side
+     * (decayed over `windowMs`). A market maker quoting both sides sits near 1 on both
+     * measures, and after one side is hit its resting ratio stays within a few; a
+     * spoofer's fake side dwarfs its genuine order. Default 5.
      */
-    minSideImbalance: z.number().min(1).max(MAX_IMBALANCE).default(3),
+    minSideImbalance: z.number().min(1).max(MAX_IMBALANCE).default(5),
     /**
      * Share of the owner's followed orders on that side that ended (cancelled, filled or
      * aged out) within `windowMs` and were cancelled young and unfilled. Default 0.8.
@@ -104,7 +108,7 @@ export function orderPressureShape(d: {
 export interface OrderPressureConfig {
   maxLifetimeMs: number;
   maxFillRatio: number;
-  maxLevelsFromTouch: number;
+  maxDistanceBps: number;
   depthLevels: number;
   minOrderSizeToLevel: number;
   minSizeToLevel: number;
@@ -127,15 +131,17 @@ interface Candidate {
   price: number;
   qty: number;
   levelsFromTouch: number;
+  /** Distance from the same side's best price before it, bps. */
+  distanceBps: number;
   /** Mean level size it was compared with. */
   levelQty: number;
   imbalance: number;
   /**
-   * Distinct prices of the owner's young orders resting on this side when this one was
-   * cancelled, itself included: layers are pulled one cancel at a time, so the first
-   * cancel of a burst sees the whole wall.
+   * Most distinct prices of the owner's young orders resting on this side at once while
+   * this one rested, itself included, sampled whenever the owner placed or cancelled an
+   * order on that side: a wall is built and pulled one order at a time.
    */
-  levelsAtCancel: number;
+  levelsAtOnce: number;
   ref: EventRef;
   /** Set when it leaves the book. */
   endTs: number | null;
@@ -169,6 +175,9 @@ interface OwnerState {
   /** Event time of the last qualifying episode after a signal (cool-down anchor), or null. */
   lastEpisodeTs: number | null;
   pendingSides: number;
+  /** Earliest placement among the orders whose cancels await a decision, per side. */
+  pendingBuyStart: number;
+  pendingSellStart: number;
 }
 
 interface BookState {
@@ -177,6 +186,19 @@ interface BookState {
   candidates: Map<string, Candidate>;
   byPlacement: EventWindow<Candidate>;
   owners: Map<string, OwnerState>;
+  /** Order flow of every owner active on the book, per side, decayed over the window. */
+  flows: Map<string, OrderFlow>;
+}
+
+/**
+ * Quantity an owner sent as new orders on each side, exponentially decayed with time
+ * constant `windowMs`: a market maker's flow is two-sided, a spoofer's is dominated by
+ * the fake side.
+ */
+interface OrderFlow {
+  lastTs: number;
+  buyQty: number;
+  sellQty: number;
 }
 
 /** An episode handed to the typology's decision. */
@@ -209,6 +231,7 @@ export interface OrderPressureSnapshot {
     venue: string;
     instrument: string;
     live: Candidate[];
+    flows: [owner: string, lastTs: number, buyQty: number, sellQty: number][];
     owners: {
       owner: string;
       lastTs: number;
@@ -251,15 +274,22 @@ export class OrderPressureTracker {
       candidates: new Map(),
       byPlacement: new EventWindow<Candidate>(this.lifetimeUs, MAX_CANDIDATES_PER_BOOK),
       owners: new Map(),
+      flows: new Map(),
     }));
   }
 
   onEvent(e: MarketEvent, ctx: DetectorContext): void {
     if (this.pending.length > 0 && e.ts > this.pendingTs) this.decidePending(ctx);
     switch (e.kind) {
-      case 'order_new':
-        if (e.type === 'limit') this.onNew(e, ctx);
+      case 'order_new': {
+        const book = this.books.get(e.venue, e.instrument);
+        const flow = this.addFlow(book, ctx.ownerOf(e.account), e.side, e.qty, e.ts);
+        if (e.type === 'limit') {
+          this.onNew(e, book, flow, ctx);
+          this.sampleLevels(book, ctx.ownerOf(e.account), e.side, e.ts, ctx);
+        }
         break;
+      }
       case 'order_cancel': {
         const book = this.books.peek(e.venue, e.instrument);
         if (book === undefined) return;
@@ -270,13 +300,16 @@ export class OrderPressureTracker {
         const isYoung = e.ts - c.ts <= this.lifetimeUs;
         const isUnfilled = filled <= this.config.maxFillRatio * c.qty;
         c.cancelRef = evidenceRef(e);
-        c.levelsAtCancel = this.youngLevels(c, e.ts, ctx);
+        c.levelsAtOnce = Math.max(c.levelsAtOnce, this.youngLevels(c, e.ts, ctx));
         this.end(book, c, e.ts, isYoung && isUnfilled);
         break;
       }
       case 'order_replace': {
-        const book = this.books.peek(e.venue, e.instrument);
-        const c = book?.candidates.get(e.orderId);
+        const book = this.books.get(e.venue, e.instrument);
+        // A re-quote is order flow too: market makers mostly move their quotes by replacing.
+        const order = ctx.update.order;
+        if (order !== undefined) this.addFlow(book, ctx.ownerOf(e.account), order.side, e.qty, e.ts);
+        const c = book.candidates.get(e.orderId);
         if (c === undefined) return;
         // A replace keeps the order's identity and age (as venues do); it is followed at its new price.
         c.price = e.price;
@@ -318,7 +351,12 @@ export class OrderPressureTracker {
           book.owners.delete(key);
         }
       }
-      if (book.candidates.size === 0 && book.owners.size === 0) this.books.delete(venue, instrument);
+      // After five time constants a flow has decayed below 1% of itself: forget it.
+      const flowCutoff = now - 5 * this.windowUs;
+      for (const [key, flow] of book.flows) if (flow.lastTs < flowCutoff) book.flows.delete(key);
+      if (book.candidates.size === 0 && book.owners.size === 0 && book.flows.size === 0) {
+        this.books.delete(venue, instrument);
+      }
     }
   }
 
@@ -335,6 +373,7 @@ export class OrderPressureTracker {
         venue,
         instrument,
         live: book.byPlacement.toArray().filter((c) => c.endTs === null),
+        flows: [...book.flows].map(([owner, f]) => [owner, f.lastTs, f.buyQty, f.sellQty]),
         owners: [...book.owners.values()].map((o) => ({
           owner: o.owner,
           lastTs: o.lastTs,
@@ -353,6 +392,8 @@ export class OrderPressureTracker {
     if (snap === undefined || !Array.isArray(snap.books)) return;
     for (const b of snap.books) {
       const book = this.books.get(b.venue, b.instrument);
+      for (const [owner, lastTs, buyQty, sellQty] of b.flows)
+        book.flows.set(owner, { lastTs, buyQty, sellQty });
       for (const o of b.owners) {
         const owner = this.newOwner(o.owner, o.lastTs);
         owner.lastEpisodeTs = o.lastEpisodeTs;
@@ -378,6 +419,8 @@ export class OrderPressureTracker {
       executions: new EventWindow<Execution>(this.windowUs, MAX_PER_OWNER),
       lastEpisodeTs: null,
       pendingSides: 0,
+      pendingBuyStart: Number.POSITIVE_INFINITY,
+      pendingSellStart: Number.POSITIVE_INFINITY,
     };
   }
 
@@ -391,7 +434,23 @@ export class OrderPressureTracker {
     return state;
   }
 
-  private onNew(e: OrderNew, ctx: DetectorContext): void {
+  private addFlow(book: BookState, owner: string, side: Side, qty: number, ts: number): OrderFlow {
+    let flow = book.flows.get(owner);
+    if (flow === undefined) {
+      flow = { lastTs: ts, buyQty: 0, sellQty: 0 };
+      book.flows.set(owner, flow);
+    } else if (ts > flow.lastTs) {
+      const decay = Math.exp((flow.lastTs - ts) / this.windowUs);
+      flow.buyQty *= decay;
+      flow.sellQty *= decay;
+      flow.lastTs = ts;
+    }
+    if (side === 'buy') flow.buyQty += qty;
+    else flow.sellQty += qty;
+    return flow;
+  }
+
+  private onNew(e: OrderNew, book: BookState, flow: OrderFlow, ctx: DetectorContext): void {
     const orderBook = ctx.book(e.venue, e.instrument);
     if (orderBook === undefined) return;
     const cfg = this.config;
@@ -400,7 +459,12 @@ export class OrderPressureTracker {
     if (e.side === 'buy' ? e.price >= otherBest : e.price <= otherBest) return;
     const side = orderBook.sideOf(e.side);
     const levelsFromTouch = side.levelIndexOf(e.price);
-    if (levelsFromTouch > cfg.maxLevelsFromTouch) return;
+    let distanceBps = 0;
+    if (levelsFromTouch > 0) {
+      const best = side.best();
+      distanceBps = (Math.abs(e.price - best) / best) * 10_000;
+      if (distanceBps > cfg.maxDistanceBps) return;
+    }
     // Mean size of a level of the best `depthLevels` levels, without this order.
     let depth = side.depth(cfg.depthLevels);
     let levels = Math.min(cfg.depthLevels, side.levelCount);
@@ -422,10 +486,14 @@ export class OrderPressureTracker {
       sameSide += orderBook.accountExposure(account, e.side).qty;
       otherSide += orderBook.accountExposure(account, opposite(e.side)).qty;
     }
-    const imbalance = otherSide > 0 ? Math.min(MAX_IMBALANCE, sameSide / otherSide) : MAX_IMBALANCE;
+    const restingImbalance = otherSide > 0 ? Math.min(MAX_IMBALANCE, sameSide / otherSide) : MAX_IMBALANCE;
+    const flowSame = e.side === 'buy' ? flow.buyQty : flow.sellQty;
+    const flowOther = e.side === 'buy' ? flow.sellQty : flow.buyQty;
+    const flowImbalance = flowOther > 0 ? Math.min(MAX_IMBALANCE, flowSame / flowOther) : MAX_IMBALANCE;
+    // Both must be one-sided: what rests now, and what the owner has been sending.
+    const imbalance = Math.min(restingImbalance, flowImbalance);
     if (imbalance < cfg.minSideImbalance) return;
 
-    const book = this.books.get(e.venue, e.instrument);
     const c: Candidate = {
       ts: e.ts,
       orderId: e.orderId,
@@ -435,9 +503,10 @@ export class OrderPressureTracker {
       price: e.price,
       qty: e.qty,
       levelsFromTouch,
+      distanceBps,
       levelQty,
       imbalance,
-      levelsAtCancel: 1,
+      levelsAtOnce: 1,
       ref: evidenceRef(e),
       endTs: null,
       isCancelledYoung: false,
@@ -449,6 +518,24 @@ export class OrderPressureTracker {
     book.candidates.set(e.orderId, c);
     book.byPlacement.push(c);
     this.ownerOf(book, owner, e.ts).live.push(c);
+  }
+
+  /** Updates `levelsAtOnce` of the owner's followed orders resting on `side`. */
+  private sampleLevels(
+    book: BookState,
+    ownerName: string,
+    side: Side,
+    now: number,
+    ctx: DetectorContext,
+  ): void {
+    const owner = book.owners.get(ownerName);
+    if (owner === undefined || owner.live.length === 0) return;
+    let levels = -1;
+    for (const c of owner.live) {
+      if (c.side !== side) continue;
+      if (levels < 0) levels = this.youngLevels(c, now, ctx);
+      if (levels > c.levelsAtOnce) c.levelsAtOnce = levels;
+    }
   }
 
   private youngLevels(c: Candidate, now: number, ctx: DetectorContext): number {
@@ -522,6 +609,8 @@ export class OrderPressureTracker {
     const bit = c.side === 'buy' ? BUY_BIT : SELL_BIT;
     if (owner.pendingSides === 0) this.pending.push({ book, owner });
     owner.pendingSides |= bit;
+    if (c.side === 'buy') owner.pendingBuyStart = Math.min(owner.pendingBuyStart, c.ts);
+    else owner.pendingSellStart = Math.min(owner.pendingSellStart, c.ts);
     if (ts > this.pendingTs) this.pendingTs = ts;
   }
 
@@ -534,13 +623,30 @@ export class OrderPressureTracker {
     this.pendingTs = Number.NEGATIVE_INFINITY;
     for (const { book, owner } of pending) {
       const sides = owner.pendingSides;
+      const buyStart = owner.pendingBuyStart;
+      const sellStart = owner.pendingSellStart;
       owner.pendingSides = 0;
-      if (sides & BUY_BIT) this.decide(book, owner, 'buy', at, ctx);
-      if (sides & SELL_BIT) this.decide(book, owner, 'sell', at, ctx);
+      owner.pendingBuyStart = Number.POSITIVE_INFINITY;
+      owner.pendingSellStart = Number.POSITIVE_INFINITY;
+      if (sides & BUY_BIT) this.decide(book, owner, 'buy', buyStart, at, ctx);
+      if (sides & SELL_BIT) this.decide(book, owner, 'sell', sellStart, at, ctx);
     }
   }
 
-  private decide(book: BookState, owner: OwnerState, side: Side, now: number, ctx: DetectorContext): void {
+  /**
+   * Decides on the orders of `owner` on `side` just cancelled: the episode is every young,
+   * unfilled cancelled order that rested at the same time as them (from `start`, the
+   * earliest placement among them, to `now`) and overlapped a trade on the other side.
+   * Orders of earlier, separate bursts are not pulled in.
+   */
+  private decide(
+    book: BookState,
+    owner: OwnerState,
+    side: Side,
+    start: number,
+    now: number,
+    ctx: DetectorContext,
+  ): void {
     const windowCutoff = now - this.windowUs;
     owner.ended.evictBefore(windowCutoff);
     owner.executions.evictBefore(windowCutoff);
@@ -564,6 +670,7 @@ export class OrderPressureTracker {
       cancelledInWindow++;
       if (c.isConsumed) continue;
       const end = c.endTs ?? now;
+      if (end < start) continue;
       let overlaps = false;
       for (const x of executions) {
         if (x.ts >= c.ts && x.ts <= end) {
@@ -578,7 +685,7 @@ export class OrderPressureTracker {
     let levelsAtOnce = 0;
     for (const c of orders) {
       if (!prices.includes(c.price)) prices.push(c.price);
-      if (c.levelsAtCancel > levelsAtOnce) levelsAtOnce = c.levelsAtCancel;
+      if (c.levelsAtOnce > levelsAtOnce) levelsAtOnce = c.levelsAtOnce;
     }
     let liveOverlapping = 0;
     for (const c of owner.live) {
@@ -641,6 +748,7 @@ export interface EpisodeMeasures {
   oppositeQty: number;
   oppositeTrades: number;
   nearestLevelsFromTouch: number;
+  nearestDistanceBps: number;
   windowStart: number;
   windowEnd: number;
 }
@@ -651,6 +759,7 @@ export function measure(episode: PressureEpisode): EpisodeMeasures {
   let qty = 0;
   let imbalance = 0;
   let nearest = Number.POSITIVE_INFINITY;
+  let nearestBps = Number.POSITIVE_INFINITY;
   let start = Number.POSITIVE_INFINITY;
   let end = Number.NEGATIVE_INFINITY;
   for (const c of episode.orders) {
@@ -658,6 +767,7 @@ export function measure(episode: PressureEpisode): EpisodeMeasures {
     lifetimes.push((c.endTs ?? episode.now) - c.ts);
     if (c.imbalance > imbalance) imbalance = c.imbalance;
     if (c.levelsFromTouch < nearest) nearest = c.levelsFromTouch;
+    if (c.distanceBps < nearestBps) nearestBps = c.distanceBps;
     if (c.ts < start) start = c.ts;
     if ((c.endTs ?? episode.now) > end) end = c.endTs ?? episode.now;
   }
@@ -678,6 +788,7 @@ export function measure(episode: PressureEpisode): EpisodeMeasures {
     oppositeQty,
     oppositeTrades: episode.executions.length,
     nearestLevelsFromTouch: nearest,
+    nearestDistanceBps: nearestBps,
     windowStart: start,
     windowEnd: end,
   };
@@ -725,7 +836,7 @@ export function describeEpisode(
   const where =
     m.nearestLevelsFromTouch === 0
       ? `at the ${touch}`
-      : `${plural(m.nearestLevelsFromTouch, 'level')} behind the ${touch}`;
+      : `${plural(m.nearestLevelsFromTouch, 'level')} (${fmtBps(m.nearestDistanceBps)}) behind the ${touch}`;
   const levelText = m.levels > 1 ? ` over ${m.levels} price levels` : '';
   const imbalanceText =
     m.sideImbalance >= MAX_IMBALANCE
@@ -751,6 +862,7 @@ export function describeEpisode(
       oppositeQty: m.oppositeQty,
       oppositeTrades: m.oppositeTrades,
       levelsFromTouch: m.nearestLevelsFromTouch,
+      distanceBps: m.nearestDistanceBps,
     },
     evidence: capEvidence(refs, config.maxEvidence),
     explanation,

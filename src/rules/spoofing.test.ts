@@ -88,7 +88,7 @@ describe('spoofing', () => {
     ]);
     expect(s.window).toEqual({ start: at(1.05), end: at(1.9) });
     expect(s.explanation).toBe(
-      'Account sp placed 1 sell order totalling 5 on BTC-USDT, nearest 1 level behind the best ask ' +
+      'Account sp placed 1 sell order totalling 5 on BTC-USDT, nearest 1 level (10 bps) behind the best ask ' +
         '(5× the mean level size, 25× its resting buy quantity), cancelled it unfilled after a median 850.0 ms ' +
         'while buying 0.3 in 1 trade on the other side; 100% of its 1 large sell order in the last 30.00 s were ' +
         'cancelled that way (spoofing).',
