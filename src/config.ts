@@ -10,6 +10,7 @@ import { BUILTIN_DETECTORS } from './detectors';
 import type { Detector } from './engine/detector';
 import { createEngine, type Engine, type EngineOptions } from './engine/engine';
 import type { DetectorDefinition } from './engine/registry';
+import { IngestConfigSchema } from './ingest/ingest-config';
 import { ServerConfigSchema } from './service/server-config';
 
 function schemasOf(definitions: readonly DetectorDefinition[]): Record<string, z.ZodObject> {
@@ -21,6 +22,7 @@ function schemasOf(definitions: readonly DetectorDefinition[]): Record<string, z
 /** Schema of `tapewatch.yaml` with the built-in detectors. */
 export const TapewatchConfigSchema = buildConfigSchema(schemasOf(BUILTIN_DETECTORS)).extend({
   server: ServerConfigSchema.prefault({}),
+  ingest: IngestConfigSchema.prefault({}),
 });
 
 /** A validated `tapewatch.yaml`, defaults filled in. */

@@ -51,7 +51,19 @@ export {
   type HttpServerHandle,
   startHttpServer,
 } from './http/gateway';
+export * from './ingest/files/csv';
+export * from './ingest/files/csv-mapping';
+export {
+  type CsvHandler,
+  CsvParser,
+  type CsvRecord,
+  type CsvSyntaxProblem,
+  formatCsvRecord,
+  MAX_CSV_RECORD_LENGTH,
+  parseCsv,
+} from './ingest/files/csv-parser';
 export * from './ingest/files/jsonl';
+export * from './ingest/ingest-config';
 export { DexSandwichConfig, dexSandwich, dexSandwichDefinition } from './rules/dex-sandwich';
 export { LayeringConfig, type LayeringConfigInput, layering, layeringDefinition } from './rules/layering';
 export { SpoofingConfig, type SpoofingConfigInput, spoofing, spoofingDefinition } from './rules/spoofing';

@@ -18,7 +18,8 @@ Usage:
 
 Commands:
   demo                     replay the bundled sample market and show what the engine finds
-  replay FILE.jsonl        run events from a JSONL file through the engine, print signals
+  replay FILE              run events from a file through the engine, print signals
+                           (FILE.jsonl, or FILE.csv read with the ingest.csv column mapping)
   config check FILE        validate a tapewatch.yaml and list what it enables
   serve                    run the engine behind gRPC (50051) and the HTTP gateway (8080) until Ctrl-C
 
@@ -78,7 +79,9 @@ export async function runCli(argv: readonly string[], io: CliIo, version = '0.0.
         );
       case 'replay': {
         const [file, ...extra] = rest;
-        if (file === undefined) throw new UsageError('replay needs a file: tapewatch replay FILE.jsonl');
+        if (file === undefined) {
+          throw new UsageError('replay needs a file: tapewatch replay FILE.jsonl (or .csv)');
+        }
         if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
         const options =
           configPath === undefined ? { file, json: values.json } : { file, json: values.json, configPath };

@@ -1,5 +1,6 @@
 /**
- * `tapewatch replay FILE.jsonl`: events from a file → engine → signals on stdout.
+ * `tapewatch replay FILE`: events from a file → engine → signals on stdout. The format
+ * follows the extension: `.csv` (through the `ingest.csv` column mapping), else JSONL.
  *
  * @module
  */
@@ -8,7 +9,8 @@ import { createEngineFromConfig, defaultConfig, loadConfig, type TapewatchConfig
 import type { InvalidEventError } from '../../core/errors';
 import type { Signal } from '../../core/signal';
 import type { Engine } from '../../engine/engine';
-import { type ReplaySummary, replayJsonl } from '../../ingest/files/jsonl';
+import { CsvHeaderError, replayCsv } from '../../ingest/files/csv';
+import { type JsonlReplayOptions, type ReplaySummary, replayJsonl } from '../../ingest/files/jsonl';
 import { formatSignal } from '../format';
 import { type CliIo, UsageError } from '../io';
 import { compact, ProgressBar } from '../progress';
@@ -41,7 +43,16 @@ export function resolveConfig(configPath: string | undefined, io: CliIo): Tapewa
   return defaultConfig();
 }
 
-/** Replays a JSONL file through an engine built from the configuration. */
+/** Which reader a file needs, from its extension. */
+export type ReplayFormat = 'jsonl' | 'csv';
+
+/** The format of `file`: `.csv` is CSV (delimiter from the mapping), anything else JSONL. */
+export function replayFormatOf(file: string): ReplayFormat {
+  const lower = file.toLowerCase();
+  return lower.endsWith('.csv') ? 'csv' : 'jsonl';
+}
+
+/** Replays a JSONL or CSV file through an engine built from the configuration. */
 export async function runReplay(options: ReplayCommandOptions, io: CliIo): Promise<ReplayOutcome> {
   if (!existsSync(options.file)) throw new UsageError(`no such file: ${options.file}`);
   const config = resolveConfig(options.configPath, io);
@@ -58,14 +69,26 @@ export async function runReplay(options: ReplayCommandOptions, io: CliIo): Promi
   const bar = new ProgressBar(io, `replay ${options.file}`);
   const rejected: InvalidEventError[] = [];
   const keep = options.showErrors ?? 5;
-  const summary = await replayJsonl(options.file, (e) => engine.process(e), {
+  const replayOptions: JsonlReplayOptions = {
     onProgress: (p) => bar.update(p.bytesRead / p.totalBytes, p.lines, p.elapsedMs),
     onInvalid: (errors) => {
       if (options.json) {
         io.out(`${JSON.stringify({ type: 'invalid', errors: errors.map((e) => e.toJSON()) })}\n`);
       } else if (rejected.length < keep) rejected.push(...errors.slice(0, keep - rejected.length));
     },
-  });
+  };
+  const sink = (e: Parameters<Engine['process']>[0]) => engine.process(e);
+  let summary: ReplaySummary;
+  try {
+    summary =
+      replayFormatOf(options.file) === 'csv'
+        ? await replayCsv(options.file, config.ingest.csv, sink, replayOptions)
+        : await replayJsonl(options.file, sink, replayOptions);
+  } catch (error) {
+    bar.done();
+    if (error instanceof CsvHeaderError) throw new UsageError(error.message);
+    throw error;
+  }
   engine.flush();
   bar.update(1, summary.lines, summary.elapsedMs, true);
   bar.done();

@@ -1,0 +1,16 @@
+/**
+ * The `ingest:` section of tapewatch.yaml: how each kind of source is read.
+ *
+ * @module
+ */
+import { z } from 'zod';
+import { CsvMappingSchema } from './files/csv-mapping';
+
+/** Schema of the `ingest:` section. */
+export const IngestConfigSchema = z.strictObject({
+  /** Column mapping used by `tapewatch replay FILE.csv`. */
+  csv: CsvMappingSchema.prefault({}),
+});
+
+/** A validated `ingest:` section. */
+export type IngestConfig = z.output<typeof IngestConfigSchema>;
