@@ -63,6 +63,25 @@ export {
   parseCsv,
 } from './ingest/files/csv-parser';
 export * from './ingest/files/jsonl';
+export * from './ingest/fix/durable-session-store';
+export {
+  type FixAcceptorHandle,
+  type FixAcceptorOptions,
+  type FixLog,
+  HostBoundTcpAcceptor,
+  startFixAcceptor,
+} from './ingest/fix/fix-acceptor';
+export * from './ingest/fix/fix-config';
+export { isFixLogFile, replayFixLog } from './ingest/fix/fix-log';
+export * from './ingest/fix/fix-mapper';
+export {
+  type FixSessionCounters,
+  type FixSessionHooks,
+  framingProblem,
+  RecentIds,
+  TapewatchFixSession,
+} from './ingest/fix/fix-session';
+export * from './ingest/fix/sequence-ledger';
 export * from './ingest/ingest-config';
 export { DexSandwichConfig, dexSandwich, dexSandwichDefinition } from './rules/dex-sandwich';
 export { LayeringConfig, type LayeringConfigInput, layering, layeringDefinition } from './rules/layering';

@@ -19,7 +19,8 @@ Usage:
 Commands:
   demo                     replay the bundled sample market and show what the engine finds
   replay FILE              run events from a file through the engine, print signals
-                           (FILE.jsonl, or FILE.csv read with the ingest.csv column mapping)
+                           (FILE.jsonl, FILE.csv read with the ingest.csv column mapping,
+                           or FILE.fixlog: one FIX message per line)
   config check FILE        validate a tapewatch.yaml and list what it enables
   serve                    run the engine behind gRPC (50051) and the HTTP gateway (8080) until Ctrl-C
 
@@ -31,6 +32,7 @@ Options:
   --http-port PORT         serve: HTTP gateway port (default 8080; 0 picks a free one)
   --workers N              serve: split the engine over N worker threads (partitions by instrument)
   --detectors MODULE       serve --workers: detectors from a module exporting createDetectors()
+  --fix-port PORT          serve: also run the FIX 4.4 drop-copy acceptor (ingest.fix) on PORT
   -h, --help               show this help
   -v, --version            show the version
 
@@ -48,6 +50,7 @@ const OPTIONS = {
   'http-port': { type: 'string' },
   workers: { type: 'string' },
   detectors: { type: 'string' },
+  'fix-port': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
@@ -93,6 +96,8 @@ export async function runCli(argv: readonly string[], io: CliIo, version = '0.0.
           values['grpc-port'] === undefined ? undefined : portOf(values['grpc-port'], '--grpc-port');
         const httpPort =
           values['http-port'] === undefined ? undefined : portOf(values['http-port'], '--http-port');
+        const fixPort =
+          values['fix-port'] === undefined ? undefined : portOf(values['fix-port'], '--fix-port');
         return await runServe(
           {
             version,
@@ -102,6 +107,7 @@ export async function runCli(argv: readonly string[], io: CliIo, version = '0.0.
             ...(httpPort === undefined ? {} : { httpPort }),
             ...(values.workers === undefined ? {} : { workers: countOf(values.workers, '--workers') }),
             ...(values.detectors === undefined ? {} : { detectorModule: values.detectors }),
+            ...(fixPort === undefined ? {} : { fixPort }),
           },
           io,
         );

@@ -5,11 +5,14 @@
  */
 import { z } from 'zod';
 import { CsvMappingSchema } from './files/csv-mapping';
+import { FixConfigSchema } from './fix/fix-config';
 
 /** Schema of the `ingest:` section. */
 export const IngestConfigSchema = z.strictObject({
   /** Column mapping used by `tapewatch replay FILE.csv`. */
   csv: CsvMappingSchema.prefault({}),
+  /** The FIX 4.4 drop-copy acceptor (`tapewatch serve --fix-port`) and FIX log replay. */
+  fix: FixConfigSchema.prefault({}),
 });
 
 /** A validated `ingest:` section. */

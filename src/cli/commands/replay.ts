@@ -11,6 +11,7 @@ import type { Signal } from '../../core/signal';
 import type { Engine } from '../../engine/engine';
 import { CsvHeaderError, replayCsv } from '../../ingest/files/csv';
 import { type JsonlReplayOptions, type ReplaySummary, replayJsonl } from '../../ingest/files/jsonl';
+import { isFixLogFile, replayFixLog } from '../../ingest/fix/fix-log';
 import { formatSignal } from '../format';
 import { type CliIo, UsageError } from '../io';
 import { compact, ProgressBar } from '../progress';
@@ -44,12 +45,15 @@ export function resolveConfig(configPath: string | undefined, io: CliIo): Tapewa
 }
 
 /** Which reader a file needs, from its extension. */
-export type ReplayFormat = 'jsonl' | 'csv';
+export type ReplayFormat = 'jsonl' | 'csv' | 'fixlog';
 
-/** The format of `file`: `.csv` is CSV (delimiter from the mapping), anything else JSONL. */
+/**
+ * The format of `file`: `.csv` is CSV (delimiter from the mapping), `.fixlog`/`.fix` a FIX
+ * log, anything else JSONL.
+ */
 export function replayFormatOf(file: string): ReplayFormat {
-  const lower = file.toLowerCase();
-  return lower.endsWith('.csv') ? 'csv' : 'jsonl';
+  if (isFixLogFile(file)) return 'fixlog';
+  return file.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl';
 }
 
 /** Replays a JSONL or CSV file through an engine built from the configuration. */
@@ -80,10 +84,13 @@ export async function runReplay(options: ReplayCommandOptions, io: CliIo): Promi
   const sink = (e: Parameters<Engine['process']>[0]) => engine.process(e);
   let summary: ReplaySummary;
   try {
+    const format = replayFormatOf(options.file);
     summary =
-      replayFormatOf(options.file) === 'csv'
+      format === 'csv'
         ? await replayCsv(options.file, config.ingest.csv, sink, replayOptions)
-        : await replayJsonl(options.file, sink, replayOptions);
+        : format === 'fixlog'
+          ? await replayFixLog(options.file, config.ingest.fix, sink, replayOptions)
+          : await replayJsonl(options.file, sink, replayOptions);
   } catch (error) {
     bar.done();
     if (error instanceof CsvHeaderError) throw new UsageError(error.message);

@@ -6,6 +6,7 @@
 import { createEngineFromConfig, type TapewatchConfig } from '../../config';
 import { startGrpcServer } from '../../grpc/server';
 import { createGateway, startHttpServer } from '../../http/gateway';
+import { type FixAcceptorHandle, startFixAcceptor } from '../../ingest/fix/fix-acceptor';
 import { specFromConfig } from '../../scale/partition-spec';
 import { PartitionedEngine } from '../../scale/partitioned-engine';
 import { type PipelineEngine, TapewatchApp } from '../../service/app';
@@ -22,6 +23,8 @@ export interface ServeOptions {
   host?: string;
   grpcPort?: number;
   httpPort?: number;
+  /** Run the FIX drop-copy acceptor on this port (`ingest.fix` gives the rest). */
+  fixPort?: number;
   version: string;
   /**
    * Split the engine over this many worker threads (partitions by instrument); absent or 0
@@ -57,6 +60,8 @@ export async function startServe(
   partitioned: PartitionedEngine | undefined;
   grpcPort: number;
   httpPort: number;
+  /** The FIX acceptor, when `fixPort` was given. */
+  fix?: FixAcceptorHandle;
   config: TapewatchConfig;
   stop(): Promise<void>;
 }> {
@@ -118,19 +123,31 @@ export async function startServe(
     port: server.httpPort,
     ...(server.tls === undefined ? {} : { tls: server.tls }),
   });
+  const fix =
+    options.fixPort === undefined
+      ? undefined
+      : await startFixAcceptor({
+          config: { ...config.ingest.fix, port: options.fixPort },
+          sink: (events) => app.process(events),
+          stats: app.stats,
+          log,
+        });
   const scheme = server.tls ? 'https' : 'http';
   io.err(
     `tapewatch ${options.version}${partitioned ? ` (${partitioned.partitions} worker threads)` : ''} serving gRPC on ${server.host}:${grpcServer.port}${server.tls ? ' (TLS)' : ''}, ` +
       `HTTP on ${scheme}://${server.host}:${httpServer.port}; ` +
-      `${grants.length === 0 ? 'no tokens configured: open access on loopback' : `${grants.length} token(s)`}\n`,
+      `${grants.length === 0 ? 'no tokens configured: open access on loopback' : `${grants.length} token(s)`}` +
+      `${fix === undefined ? '' : `; FIX acceptor ${fix.config.senderCompId} ← ${fix.config.targetCompId} on ${fix.host}:${fix.port}`}\n`,
   );
   return {
     app,
     partitioned,
     grpcPort: grpcServer.port,
     httpPort: httpServer.port,
+    ...(fix === undefined ? {} : { fix }),
     config,
     stop: async () => {
+      await fix?.close();
       app.close();
       await Promise.all([grpcServer.close(), httpServer.close()]);
       await partitioned?.close();

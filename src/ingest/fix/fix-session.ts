@@ -1,0 +1,298 @@
+/**
+ * The drop-copy session: jspurefix's `AsciiSession` for logon, heartbeats, test requests,
+ * resend requests, sequence resets and logout, with the corrections tapewatch needs so
+ * that no execution is lost or processed twice:
+ *
+ * - (a) gaps are kept in a {@link SequenceLedger} persisted by the
+ *   {@link DurableSessionStore}; the expected number survives a disconnect mid-resend,
+ *   and the next logon asks for the gap again;
+ * - (b) the outgoing number is updated synchronously in the store shared across
+ *   reconnects (see the store), never fire-and-forget against a file;
+ * - (c) a garbled message (bad checksum or body length) is ignored without consuming its
+ *   sequence number, as FIX requires, so the gap it leaves is resent;
+ * - (e) PossDup/PossResend copies of executions already processed are dropped by their
+ *   sequence number (ledger) and by ExecID.
+ *
+ * (d), binding the configured host, is in `fix-acceptor.ts`.
+ *
+ * @module
+ */
+import { AsciiSession, type IJsFixConfig, type MsgView } from 'jspurefix';
+import type { InvalidEventError } from '../../core/errors';
+import type { MarketEvent } from '../../core/events';
+import type { IngestStats } from '../../core/ingest-stats';
+import { DurableSessionStore } from './durable-session-store';
+import type { FixEventMapper } from './fix-mapper';
+import { SequenceLedger, type SeqVerdict } from './sequence-ledger';
+
+/** Session-level counters of a FIX source. */
+export interface FixSessionCounters {
+  /** Messages received with a valid frame (any type). */
+  received: number;
+  /** Application messages handed to the mapper. */
+  applicationMessages: number;
+  /** Messages ignored as garbled (bad checksum or body length). */
+  garbled: number;
+  /** Resent copies dropped as already processed. */
+  duplicates: number;
+  /** Logons accepted. */
+  logons: number;
+  /** Logons refused (wrong CompIDs). */
+  refusedLogons: number;
+}
+
+/** What the session needs from its owner. */
+export interface FixSessionHooks {
+  mapper: FixEventMapper;
+  /** Receives the events of each application message, in order. */
+  onEvents(events: MarketEvent[]): void;
+  stats: IngestStats;
+  /** Source name for counters (`fix:VENUE`). */
+  source: string;
+  counters: FixSessionCounters;
+  /** Shared across sessions: ExecIDs already processed. */
+  seenExecIds: RecentIds;
+  /** Warn-level log lines (garbled messages, refused logons, stops). */
+  warn(message: string, fields?: Record<string, unknown>): void;
+  /** Raw messages in both directions, for a FIX log file. */
+  onRaw?(direction: 'in' | 'out', text: string): void;
+  onStopped?(session: TapewatchFixSession, error?: Error): void;
+  onReady?(session: TapewatchFixSession): void;
+}
+
+/** A bounded set of recent IDs: the oldest is forgotten once `capacity` is reached. */
+export class RecentIds {
+  private readonly set = new Set<string>();
+  private readonly ring: (string | undefined)[];
+  private next = 0;
+
+  constructor(readonly capacity = 1_000_000) {
+    this.ring = new Array(capacity);
+  }
+
+  has(id: string): boolean {
+    return this.set.has(id);
+  }
+
+  add(id: string): void {
+    if (this.set.has(id)) return;
+    const old = this.ring[this.next];
+    if (old !== undefined) this.set.delete(old);
+    this.ring[this.next] = id;
+    this.next = (this.next + 1) % this.capacity;
+    this.set.add(id);
+  }
+}
+
+/** SOH, or `|` in logs that print it instead. */
+function isDelimiter(c: number): boolean {
+  return c === 1 || c === 124;
+}
+
+/**
+ * Checks the frame of a raw message: BodyLength (9) must count the bytes from after its
+ * own field to the CheckSum field. Returns the problem, or undefined when it is sound.
+ */
+export function framingProblem(text: string): string | undefined {
+  let at = text.indexOf('9=');
+  while (at > 0 && !isDelimiter(text.charCodeAt(at - 1))) at = text.indexOf('9=', at + 1);
+  if (at <= 0) return 'no BodyLength (9)';
+  const valueStart = at + 2;
+  let valueEnd = valueStart;
+  while (valueEnd < text.length && !isDelimiter(text.charCodeAt(valueEnd))) valueEnd++;
+  if (valueEnd >= text.length) return 'no BodyLength (9)';
+  let tail = text.length;
+  if (tail > 0 && isDelimiter(text.charCodeAt(tail - 1))) tail--;
+  // The message ends with `<delimiter>10=ddd`.
+  const checksumAt = tail - 6;
+  if (
+    checksumAt <= valueEnd ||
+    !isDelimiter(text.charCodeAt(checksumAt - 1)) ||
+    !text.startsWith('10=', checksumAt)
+  ) {
+    return 'no CheckSum (10) at the end';
+  }
+  const declaredText = text.slice(valueStart, valueEnd);
+  const declared = Number(declaredText);
+  const actual = Buffer.byteLength(text.slice(valueEnd + 1, checksumAt), 'utf8');
+  if (!Number.isInteger(declared) || declared !== actual) {
+    return `BodyLength (9) says ${declaredText} but the body has ${actual} bytes`;
+  }
+  return undefined;
+}
+
+/**
+ * One drop-copy connection. Created by the acceptor for every accepted socket; all
+ * connections of one session share the store (and so the ledger).
+ */
+export class TapewatchFixSession extends AsciiSession {
+  private garbledReason: string | undefined;
+  private verdict: SeqVerdict | undefined;
+  private currentSeq = 0;
+  private readonly ledger: SequenceLedger;
+
+  constructor(
+    config: IJsFixConfig,
+    private readonly hooks: FixSessionHooks,
+  ) {
+    super(config);
+    // A burst of executions must not be taken for a dead peer, and nothing here needs
+    // the per-message info lines the engine logs.
+    this.logReceivedMsgs = false;
+    this.ledger =
+      this.sessionStore instanceof DurableSessionStore ? this.sessionStore.ledger : new SequenceLedger();
+  }
+
+  /** Next inbound number this session expects (the start of the first open gap). */
+  get expectedSeqNum(): number {
+    return this.ledger.nextExpected;
+  }
+
+  /** The store behind this session. */
+  get durableStore(): DurableSessionStore | undefined {
+    return this.sessionStore instanceof DurableSessionStore ? this.sessionStore : undefined;
+  }
+
+  /** Ends the session with a Logout, as FIX asks of an orderly stop. */
+  logout(): void {
+    this.done();
+  }
+
+  protected override rxOnDecoded(
+    _msgType: string,
+    data: { toString(ptr: number): string },
+    ptr: number,
+  ): void {
+    const text = data.toString(ptr);
+    // Checked here, where the raw frame is at hand; onMsg follows synchronously.
+    this.garbledReason = framingProblem(text);
+    this.hooks.onRaw?.('in', text);
+  }
+
+  protected override onMsg(msgType: string, view: MsgView): void {
+    const framing = this.garbledReason;
+    this.garbledReason = undefined;
+    const checksum = Number.parseInt(view.getString(10) ?? '', 10);
+    const problem =
+      framing ??
+      (checksum !== view.checksum()
+        ? `CheckSum (10) is ${checksum}, computed ${view.checksum()}`
+        : undefined);
+    if (problem !== undefined) {
+      // FIX: a garbled message is ignored — no Reject, and its sequence number is not
+      // consumed, so the next message shows the gap and triggers a resend.
+      this.hooks.counters.garbled++;
+      this.hooks.warn('FIX message ignored as garbled', {
+        source: this.hooks.source,
+        msgType,
+        seq: view.getString(34),
+        reason: problem,
+      });
+      return;
+    }
+    this.hooks.counters.received++;
+    const seq = Number(view.getString(34));
+    this.currentSeq = seq;
+    const store = this.durableStore;
+    if (msgType === 'A' && view.getString(141) === 'Y') {
+      super.onMsg(msgType, view);
+      this.ledger.reset(seq + 1);
+      store?.touch();
+      return;
+    }
+    if (msgType === '4') {
+      const newSeqNo = Number(view.getString(36));
+      const before = this.sessionState.lastPeerMsgSeqNum;
+      const isGapFill = view.getString(123) === 'Y';
+      super.onMsg(msgType, view);
+      if (isGapFill) {
+        this.ledger.gapFill(seq, newSeqNo);
+        // The engine sets its last-seen number to NewSeqNo-1 even when a gap fill inside
+        // a resend lies below messages already received, which makes the next message
+        // look like a new gap; keep the higher of the two.
+        this.sessionState.lastPeerMsgSeqNum = Math.max(before, this.sessionState.lastPeerMsgSeqNum);
+      } else {
+        this.ledger.reset(newSeqNo);
+      }
+      store?.touch();
+      return;
+    }
+    this.verdict = this.ledger.receive(seq);
+    store?.touch();
+    try {
+      super.onMsg(msgType, view);
+    } finally {
+      this.verdict = undefined;
+    }
+  }
+
+  protected override onApplicationMsg(msgType: string, view: MsgView): void {
+    const hooks = this.hooks;
+    if (this.verdict === 'duplicate') {
+      hooks.counters.duplicates++;
+      return;
+    }
+    const isResent = view.getString(43) === 'Y' || view.getString(97) === 'Y';
+    const execId = msgType === '8' ? view.getString(17) : msgType === 'AE' ? view.getString(571) : null;
+    if (execId !== null) {
+      if (isResent && hooks.seenExecIds.has(execId)) {
+        hooks.counters.duplicates++;
+        return;
+      }
+      hooks.seenExecIds.add(execId);
+    }
+    hooks.counters.applicationMessages++;
+    const location = `${hooks.source} seq ${this.currentSeq}`;
+    const result = hooks.mapper.map(msgType, view, location);
+    if (result.errors.length > 0) this.reject(result.errors);
+    if (result.events.length > 0) {
+      hooks.stats.accept(hooks.source, result.events.length);
+      hooks.onEvents(result.events);
+    }
+  }
+
+  private reject(errors: InvalidEventError[]): void {
+    this.hooks.stats.reject(this.hooks.source, errors);
+  }
+
+  protected override onLogon(view: MsgView, _user: string, _password: string): boolean {
+    const description = this.config.description;
+    const sender = view.getString(49);
+    const target = view.getString(56);
+    if (sender !== description.TargetCompID || target !== description.SenderCompId) {
+      this.hooks.counters.refusedLogons++;
+      this.hooks.warn('FIX logon refused: unexpected CompIDs', {
+        source: this.hooks.source,
+        senderCompId: sender,
+        targetCompId: target,
+        expectedSenderCompId: description.TargetCompID,
+        expectedTargetCompId: description.SenderCompId,
+      });
+      return false;
+    }
+    this.hooks.counters.logons++;
+    return true;
+  }
+
+  protected override onReady(_view: MsgView): void {
+    this.hooks.onReady?.(this);
+  }
+
+  protected override onStopped(error?: Error): void {
+    if (error !== undefined) {
+      this.hooks.warn('FIX session stopped', { source: this.hooks.source, reason: error.message });
+    }
+    this.durableStore?.flush().catch((e: Error) => {
+      this.hooks.warn('FIX session store flush failed', { source: this.hooks.source, reason: e.message });
+    });
+    this.hooks.onStopped?.(this, error);
+  }
+
+  protected override onDecoded(_msgType: string, _txt: string): void {
+    // Raw inbound text is taken in rxOnDecoded, together with the framing check.
+  }
+
+  protected override onEncoded(_msgType: string, txt: string): void {
+    this.hooks.onRaw?.('out', txt);
+  }
+}
