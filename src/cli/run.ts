@@ -7,8 +7,10 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/errors';
 import { runConfigCheck } from './commands/config-check';
 import { runDemo } from './commands/demo';
+import { runEval } from './commands/eval';
 import { runReplay } from './commands/replay';
 import { runServe } from './commands/serve';
+import { runSimulate } from './commands/simulate';
 import { type CliIo, UsageError } from './io';
 
 const HELP = `tapewatch — market-surveillance engine for crypto venues
@@ -23,6 +25,8 @@ Commands:
                            or FILE.fixlog: one FIX message per line)
   config check FILE        validate a tapewatch.yaml and list what it enables
   serve                    run the engine behind gRPC (50051) and the HTTP gateway (8080) until Ctrl-C
+  simulate                 write a simulated market with injected scenarios as JSONL (labels apart)
+  eval                     score the detectors on labelled scenarios; writes docs/EVALUATION.md
 
 Options:
   --config FILE            tapewatch.yaml to use (default: ./tapewatch.yaml if present)
@@ -33,6 +37,14 @@ Options:
   --workers N              serve: split the engine over N worker threads (partitions by instrument)
   --detectors MODULE       serve --workers: detectors from a module exporting createDetectors()
   --fix-port PORT          serve: also run the FIX 4.4 drop-copy acceptor (ingest.fix) on PORT
+  --scenario NAME          simulate/eval: a scenario to inject (repeatable; eval default: all)
+  --seed N                 simulate: seed (default 1)
+  --minutes N              simulate: simulated minutes (default 10)
+  --out FILE               simulate: events file (default stdout); eval: report file
+  --labels FILE            simulate: labels file (default FILE.labels.jsonl)
+  --owners-config FILE     simulate: also write a tapewatch.yaml with the owner map
+  --intensity X            simulate: scenario intensity (default 1)
+  --seeds SEEDS            eval: reporting (1001–1010, default), tuning (1–100), FROM-TO or a,b,c
   -h, --help               show this help
   -v, --version            show the version
 
@@ -40,6 +52,9 @@ Examples:
   tapewatch replay examples/data/sample.jsonl
   tapewatch replay day.jsonl --config tapewatch.yaml --json > signals.jsonl
   tapewatch config check examples/tapewatch.yaml
+  tapewatch simulate --scenario spoofing --seed 7 --minutes 10 --out sim.jsonl --owners-config sim.yaml
+  tapewatch replay sim.jsonl --config sim.yaml
+  tapewatch eval --seeds 1-20 --scenario wash_self
 `;
 
 const OPTIONS = {
@@ -51,6 +66,14 @@ const OPTIONS = {
   workers: { type: 'string' },
   detectors: { type: 'string' },
   'fix-port': { type: 'string' },
+  scenario: { type: 'string', multiple: true },
+  seed: { type: 'string' },
+  minutes: { type: 'string' },
+  out: { type: 'string' },
+  labels: { type: 'string' },
+  'owners-config': { type: 'string' },
+  intensity: { type: 'string' },
+  seeds: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
@@ -112,6 +135,32 @@ export async function runCli(argv: readonly string[], io: CliIo, version = '0.0.
           io,
         );
       }
+      case 'simulate':
+        return await runSimulate(
+          {
+            scenarios: values.scenario ?? [],
+            seed: numberOf(values.seed ?? '1', '--seed'),
+            minutes: numberOf(values.minutes ?? '10', '--minutes'),
+            ...(values.out === undefined ? {} : { out: values.out }),
+            ...(values.labels === undefined ? {} : { labels: values.labels }),
+            ...(values['owners-config'] === undefined ? {} : { ownersConfig: values['owners-config'] }),
+            ...(values.intensity === undefined
+              ? {}
+              : { intensity: numberOf(values.intensity, '--intensity') }),
+          },
+          io,
+        );
+      case 'eval':
+        return await runEval(
+          {
+            scenarios: values.scenario ?? [],
+            json: values.json,
+            ...(values.seeds === undefined ? {} : { seeds: values.seeds }),
+            ...(values.out === undefined ? {} : { out: values.out }),
+            ...(configPath === undefined ? {} : { configPath }),
+          },
+          io,
+        );
       case 'config': {
         const [sub, file] = rest;
         if (sub !== 'check' || file === undefined) {
@@ -137,6 +186,14 @@ export async function runCli(argv: readonly string[], io: CliIo, version = '0.0.
     }
     throw error;
   }
+}
+
+/** Parses a numeric flag. */
+function numberOf(text: string, flag: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n))
+    throw new UsageError(`${flag} expects a number, got '${text}'`);
+  return n;
 }
 
 /** Parses a port flag. */
