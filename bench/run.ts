@@ -22,6 +22,7 @@ const BENCHES: BenchSpec[] = [
   { file: 'bench/replay.ts', what: 'ingest: JSONL replay' },
   { file: 'bench/memory.ts', nodeArgs: ['--expose-gc'], what: 'engine: memory of book state' },
   { file: 'bench/grpc-ingest.ts', what: 'gRPC: ingest throughput (TS, Python) and event→signal latency' },
+  { file: 'bench/simulator.ts', what: 'simulator: normal trading on 5 instruments, as fast as possible' },
 ];
 
 const filters = process.argv.slice(2);

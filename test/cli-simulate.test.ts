@@ -30,10 +30,28 @@ describe('tapewatch simulate', () => {
     const out = join(dir, 'sim.jsonl');
     const owners = join(dir, 'owners.yaml');
     const io = capture();
-    const args = ['simulate', '--scenario', 'wash_self', '--seed', '3', '--minutes', '1', '--out', out, '--owners-config', owners];
+    const args = [
+      'simulate',
+      '--scenario',
+      'wash_self',
+      '--seed',
+      '3',
+      '--minutes',
+      '1',
+      '--out',
+      out,
+      '--owners-config',
+      owners,
+    ];
     expect(await runCli(args, io)).toBe(0);
-    const events = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MarketEvent);
-    const lines = readFileSync(`${out}.labels.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as MarketEvent);
+    const lines = readFileSync(`${out}.labels.jsonl`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const labels = lines.filter((l) => l.type === 'label');
     const episodes = lines.filter((l) => l.type === 'episode');
     expect(episodes).toHaveLength(1);
@@ -42,7 +60,9 @@ describe('tapewatch simulate', () => {
     for (const l of labels) {
       const e = bySeq.get(l.seq as number);
       expect(e).toBeDefined();
-      expect(e && 'account' in e ? e.account : e?.kind === 'trade' ? e.buyAccount : '').toBe((episodes[0]?.accounts as string[])[0]);
+      const actor =
+        e === undefined ? undefined : 'account' in e ? e.account : e.kind === 'trade' ? e.buyAccount : '';
+      expect(actor).toBe((episodes[0] as { accounts: string[] }).accounts[0]);
     }
     expect(JSON.stringify(events)).not.toContain('wash_self');
     const replay = capture();
