@@ -14,6 +14,7 @@ import type { TapewatchApp } from '../service/app';
 import { AuthError, type Principal, type Role, type TokenAuthenticator } from '../service/auth';
 import type { SubscribeOptions, Subscription } from '../service/broadcaster';
 import { type ErrorKind, errorKindOf, PreconditionError } from '../service/error-kinds';
+import { RateLimitedError, type RateLimiter } from '../service/rate-limit';
 import type { SimulationService } from '../service/simulation-service';
 import {
   episodeToProto,
@@ -61,6 +62,8 @@ export interface GrpcServerOptions {
   subscriberCapacity?: number;
   /** Largest message accepted, bytes (default 64 MiB). */
   maxReceiveMessageBytes?: number;
+  /** Per-caller call rate limit (unary calls and stream opens); none when absent. */
+  rateLimiter?: RateLimiter;
   /** The simulator behind InjectScenario, Reset and ControlSimulation, when the server runs one. */
   simulation?: SimulationService;
   /** Receives a line per notable server event (auth failures, stream errors). */
@@ -98,9 +101,12 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   const authorize = (metadata: grpc.Metadata, required: Role, method: string): Principal => {
     const value = metadata.get('authorization')[0];
     try {
-      return auth.authorize(typeof value === 'string' ? value : undefined, required);
+      const principal = auth.authorize(typeof value === 'string' ? value : undefined, required);
+      options.rateLimiter?.take(principal.name);
+      return principal;
     } catch (error) {
-      if (error instanceof AuthError) log('warn', 'call refused', { method, reason: error.message });
+      if (error instanceof AuthError || error instanceof RateLimitedError)
+        log('warn', 'call refused', { method, reason: error.message });
       throw error;
     }
   };
@@ -399,6 +405,7 @@ const GRPC_STATUS: Record<ErrorKind, grpc.status> = {
   conflict: grpc.status.ABORTED,
   unauthenticated: grpc.status.UNAUTHENTICATED,
   permission_denied: grpc.status.PERMISSION_DENIED,
+  rate_limited: grpc.status.RESOURCE_EXHAUSTED,
   internal: grpc.status.INTERNAL,
 };
 

@@ -18,6 +18,7 @@ import type { TapewatchApp } from '../service/app';
 import { AuthError, type Principal, type Role, type TokenAuthenticator } from '../service/auth';
 import type { Subscription } from '../service/broadcaster';
 import type { ServiceMetrics } from '../service/metrics';
+import { RateLimitedError, type RateLimiter } from '../service/rate-limit';
 
 /** Options of {@link createGateway}. */
 export interface GatewayOptions {
@@ -28,6 +29,8 @@ export interface GatewayOptions {
   subscriberCapacity?: number;
   /** Largest request body, bytes (default 16 MiB). */
   maxBodyBytes?: number;
+  /** Per-caller request rate limit on every authenticated route; none when absent. */
+  rateLimiter?: RateLimiter;
   /** Called with every refused request (never with the token). */
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
@@ -48,11 +51,18 @@ export function createGateway(options: GatewayOptions): Hono<GatewayEnv> {
     const header = c.req.header('authorization');
     const query = c.req.query('access_token');
     try {
-      c.set(
-        'principal',
-        auth.authorize(header ?? (query === undefined ? undefined : `Bearer ${query}`), role),
-      );
+      const principal = auth.authorize(header ?? (query === undefined ? undefined : `Bearer ${query}`), role);
+      options.rateLimiter?.take(principal.name);
+      c.set('principal', principal);
     } catch (error) {
+      if (error instanceof RateLimitedError) {
+        log('warn', 'request refused', { path: c.req.path, reason: error.message });
+        c.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
+        return c.json(
+          { error: 'rate_limited', message: error.message, retryAfterMs: Math.ceil(error.retryAfterMs) },
+          429,
+        );
+      }
       if (!(error instanceof AuthError)) throw error;
       log('warn', 'request refused', { path: c.req.path, reason: error.message });
       return c.json(

@@ -14,6 +14,7 @@ export type ErrorKind =
   | 'conflict'
   | 'unauthenticated'
   | 'permission_denied'
+  | 'rate_limited'
   | 'internal';
 
 const BY_NAME: Record<string, ErrorKind> = {
@@ -47,13 +48,14 @@ export function errorKindOf(error: unknown): ErrorKind {
 }
 
 /** HTTP status of each kind. */
-export const HTTP_STATUS: Record<ErrorKind, 400 | 401 | 403 | 404 | 409 | 500> = {
+export const HTTP_STATUS: Record<ErrorKind, 400 | 401 | 403 | 404 | 409 | 429 | 500> = {
   invalid_argument: 400,
   unauthenticated: 401,
   permission_denied: 403,
   not_found: 404,
   failed_precondition: 409,
   conflict: 409,
+  rate_limited: 429,
   internal: 500,
 };
 

@@ -36,6 +36,15 @@ export const ServerConfigSchema = z.strictObject({
   maxBatchEvents: z.number().int().positive().default(100_000),
   /** Events stamped further ahead of the wall clock than this (ms) are rejected: a broken clock would poison the watermark. */
   maxFutureSkewMs: z.number().positive().default(86_400_000),
+  /** Calls per caller (token name): unary calls, stream opens and HTTP requests, not events. */
+  rateLimit: z
+    .strictObject({
+      /** Sustained calls per second per caller. */
+      perSecond: z.number().positive().default(200),
+      /** Calls at once after being idle. */
+      burst: z.number().int().positive().default(400),
+    })
+    .prefault({}),
   /** TLS for gRPC and HTTP: PEM key and certificate paths. Plaintext when absent. */
   tls: z.strictObject({ keyPath: z.string().min(1), certPath: z.string().min(1) }).optional(),
   /** Bearer tokens. With none, every caller is admin — only allowed on a loopback host. */

@@ -13,6 +13,7 @@ import { type PipelineEngine, TapewatchApp } from '../../service/app';
 import { TokenAuthenticator, type TokenGrant } from '../../service/auth';
 import { createLogger, logFunction } from '../../service/logger';
 import { ServiceMetrics } from '../../service/metrics';
+import { RateLimiter } from '../../service/rate-limit';
 import type { ServerConfig } from '../../service/server-config';
 import { type CliIo, UsageError } from '../io';
 import { resolveConfig } from './replay';
@@ -101,6 +102,8 @@ export async function startServe(
     maxFutureSkewUs: server.maxFutureSkewMs * 1000,
   });
   const auth = new TokenAuthenticator(grants);
+  // One limiter for both surfaces: a caller's budget is the same whichever it uses.
+  const rateLimiter = new RateLimiter(server.rateLimit);
   const log = logFunction(logger);
   const grpcServer = await startGrpcServer({
     app,
@@ -109,6 +112,7 @@ export async function startServe(
     port: server.grpcPort,
     subscriberCapacity: server.subscriberBufferSize,
     ...(server.tls === undefined ? {} : { tls: server.tls }),
+    rateLimiter,
     log,
   });
   const gateway = createGateway({
@@ -116,6 +120,7 @@ export async function startServe(
     auth,
     metrics: new ServiceMetrics(app),
     subscriberCapacity: server.subscriberBufferSize,
+    rateLimiter,
     log,
   });
   const httpServer = await startHttpServer(gateway, {
