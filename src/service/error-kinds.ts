@@ -29,6 +29,8 @@ const BY_NAME: Record<string, ErrorKind> = {
   NotFoundError: 'not_found',
   IllegalTransitionError: 'failed_precondition',
   PreconditionError: 'failed_precondition',
+  InvalidCaseActionError: 'invalid_argument',
+  ConflictError: 'conflict',
   VersionConflictError: 'conflict',
   ConcurrencyError: 'conflict',
   OptimisticLockError: 'conflict',
