@@ -51,6 +51,9 @@ export {
   type HttpServerHandle,
   startHttpServer,
 } from './http/gateway';
+export * from './ingest/dex/dex-config';
+export * from './ingest/dex/rpc-poller';
+export * from './ingest/dex/swap-decoder';
 export * from './ingest/files/csv';
 export * from './ingest/files/csv-mapping';
 export {

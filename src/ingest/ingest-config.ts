@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from 'zod';
+import { DexConfigSchema } from './dex/dex-config';
 import { CsvMappingSchema } from './files/csv-mapping';
 import { FixConfigSchema } from './fix/fix-config';
 
@@ -13,6 +14,8 @@ export const IngestConfigSchema = z.strictObject({
   csv: CsvMappingSchema.prefault({}),
   /** The FIX 4.4 drop-copy acceptor (`tapewatch serve --fix-port`) and FIX log replay. */
   fix: FixConfigSchema.prefault({}),
+  /** Uniswap v2/v3 pools and the optional poller of the user's own node (`tapewatch serve` starts it when `rpc` is set). */
+  dex: DexConfigSchema.prefault({}),
 });
 
 /** A validated `ingest:` section. */

@@ -6,6 +6,7 @@
 import { createEngineFromConfig, type TapewatchConfig } from '../../config';
 import { startGrpcServer } from '../../grpc/server';
 import { createGateway, startHttpServer } from '../../http/gateway';
+import { DexPoller } from '../../ingest/dex/rpc-poller';
 import { type FixAcceptorHandle, startFixAcceptor } from '../../ingest/fix/fix-acceptor';
 import { specFromConfig } from '../../scale/partition-spec';
 import { PartitionedEngine } from '../../scale/partitioned-engine';
@@ -137,6 +138,18 @@ export async function startServe(
           stats: app.stats,
           log,
         });
+  const dexRpc = config.ingest.dex.rpc;
+  const dex =
+    dexRpc === undefined
+      ? undefined
+      : new DexPoller({
+          config: config.ingest.dex,
+          sink: (trades) => app.process(trades),
+          stats: app.stats,
+          onError: (error) =>
+            log('warn', 'DEX poller round failed', { url: dexRpc.url, reason: error.message }),
+        });
+  dex?.start();
   const scheme = server.tls ? 'https' : 'http';
   io.err(
     `tapewatch ${options.version}${partitioned ? ` (${partitioned.partitions} worker threads)` : ''} serving gRPC on ${server.host}:${grpcServer.port}${server.tls ? ' (TLS)' : ''}, ` +
@@ -152,6 +165,7 @@ export async function startServe(
     ...(fix === undefined ? {} : { fix }),
     config,
     stop: async () => {
+      await dex?.stop();
       await fix?.close();
       app.close();
       await Promise.all([grpcServer.close(), httpServer.close()]);
