@@ -6,11 +6,17 @@
 import type { DetectorDefinition } from './engine/registry';
 import { dexSandwichDefinition } from './rules/dex-sandwich';
 import { layeringDefinition } from './rules/layering';
+import { markingTheCloseDefinition } from './rules/marking-the-close';
+import { momentumIgnitionDefinition } from './rules/momentum-ignition';
+import { quoteStuffingDefinition } from './rules/quote-stuffing';
 import { spoofingDefinition } from './rules/spoofing';
 
 /** Every built-in detector definition. */
 export const BUILTIN_DETECTORS: readonly DetectorDefinition[] = [
   spoofingDefinition,
   layeringDefinition,
+  quoteStuffingDefinition,
+  momentumIgnitionDefinition,
+  markingTheCloseDefinition,
   dexSandwichDefinition,
 ];

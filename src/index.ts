@@ -88,6 +88,24 @@ export * from './ingest/fix/sequence-ledger';
 export * from './ingest/ingest-config';
 export { DexSandwichConfig, dexSandwich, dexSandwichDefinition } from './rules/dex-sandwich';
 export { LayeringConfig, type LayeringConfigInput, layering, layeringDefinition } from './rules/layering';
+export {
+  MarkingTheCloseConfig,
+  type MarkingTheCloseConfigInput,
+  markingTheClose,
+  markingTheCloseDefinition,
+} from './rules/marking-the-close';
+export {
+  MomentumIgnitionConfig,
+  type MomentumIgnitionConfigInput,
+  momentumIgnition,
+  momentumIgnitionDefinition,
+} from './rules/momentum-ignition';
+export {
+  QuoteStuffingConfig,
+  type QuoteStuffingConfigInput,
+  quoteStuffing,
+  quoteStuffingDefinition,
+} from './rules/quote-stuffing';
 export { SpoofingConfig, type SpoofingConfigInput, spoofing, spoofingDefinition } from './rules/spoofing';
 export {
   applyPartitionOp,

@@ -10,5 +10,8 @@
  * @packageDocumentation
  */
 export * from './layering';
+export * from './marking-the-close';
+export * from './momentum-ignition';
+export * from './quote-stuffing';
 export * from './shared';
 export * from './spoofing';
