@@ -12,7 +12,8 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
-    clean: true,
+    // No `clean` here: tsup runs the configs in parallel, and one config cleaning dist/ would
+    // delete what another already wrote (the build script empties dist/ first instead).
     target: 'node20',
     splitting: false,
   },
