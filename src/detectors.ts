@@ -10,6 +10,7 @@ import { markingTheCloseDefinition } from './rules/marking-the-close';
 import { momentumIgnitionDefinition } from './rules/momentum-ignition';
 import { quoteStuffingDefinition } from './rules/quote-stuffing';
 import { spoofingDefinition } from './rules/spoofing';
+import { washTradingDefinition } from './rules/wash-trading';
 
 /** Every built-in detector definition. */
 export const BUILTIN_DETECTORS: readonly DetectorDefinition[] = [
@@ -18,5 +19,6 @@ export const BUILTIN_DETECTORS: readonly DetectorDefinition[] = [
   quoteStuffingDefinition,
   momentumIgnitionDefinition,
   markingTheCloseDefinition,
+  washTradingDefinition,
   dexSandwichDefinition,
 ];

@@ -86,7 +86,12 @@ export {
 } from './ingest/fix/fix-session';
 export * from './ingest/fix/sequence-ledger';
 export * from './ingest/ingest-config';
-export { DexSandwichConfig, dexSandwich, dexSandwichDefinition } from './rules/dex-sandwich';
+export {
+  DexSandwichConfig,
+  type DexSandwichConfigInput,
+  dexSandwich,
+  dexSandwichDefinition,
+} from './rules/dex-sandwich';
 export { LayeringConfig, type LayeringConfigInput, layering, layeringDefinition } from './rules/layering';
 export {
   MarkingTheCloseConfig,
@@ -107,6 +112,12 @@ export {
   quoteStuffingDefinition,
 } from './rules/quote-stuffing';
 export { SpoofingConfig, type SpoofingConfigInput, spoofing, spoofingDefinition } from './rules/spoofing';
+export {
+  WashTradingConfig,
+  type WashTradingConfigInput,
+  washTrading,
+  washTradingDefinition,
+} from './rules/wash-trading';
 export {
   applyPartitionOp,
   assertPartitionable,

@@ -69,9 +69,9 @@ describe('dex-sandwich', () => {
       ['0xattacker', 'sell', 10],
     ]);
     expect(s.explanation).toBe(
-      'Wallet 0xattacker (owner 0xattacker) bought 10 WETH-USDC at 3000 right before 1 victim swap of 40 ' +
-        'in the same direction and sold 10 at 3018 right after, in block 101 of ' +
-        `${VENUE}: a profit of 180 (60 bp), the victims paying 40 bp more than the front-run.`,
+      'Wallet 0xattacker (owner 0xattacker) bought 10 WETH-USDC at 3,000 right before 1 victim swap of 40 ' +
+        'in the same direction and sold 10 at 3,018 right after, in block 101 of ' +
+        `${VENUE}: a profit of 180 (60 bps), the victims paying 40 bps more than the front-run.`,
     );
   });
 
@@ -92,7 +92,7 @@ describe('dex-sandwich', () => {
     expect(s.owners.slice(0, 2)).toEqual(['mev-bot', 'mev-bot']);
     expect(s.metrics.victims).toBe(2);
     expect(s.metrics.profit).toBeCloseTo(40, 6);
-    expect(s.explanation).toContain('Wallets 0xw1 and 0xw2 (owner mev-bot) sold 5 WETH-USDC at 3000');
+    expect(s.explanation).toContain('Wallets 0xw1 and 0xw2 (owner mev-bot) sold 5 WETH-USDC at 3,000');
   });
 
   it('examines swaps in log-index order even when they arrive out of order', () => {

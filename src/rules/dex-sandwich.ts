@@ -7,9 +7,9 @@
  */
 import { z } from 'zod';
 import type { EventRef, MarketEvent, Side } from '../core/events';
-import type { Severity } from '../core/signal';
 import type { Detector, DetectorContext } from '../engine/detector';
 import { defineDetector } from '../engine/registry';
+import { fmtBps, fmtNum, plural, ramp, scoreFromMargins, severityOf } from './shared';
 
 /**
  * Configuration of {@link dexSandwich}. Every field has a default; the reasons are on the
@@ -49,6 +49,8 @@ export const DexSandwichConfig = z.strictObject({
 
 /** Validated configuration of {@link dexSandwich}. */
 export type DexSandwichConfig = z.output<typeof DexSandwichConfig>;
+/** What {@link dexSandwich} accepts: any subset of the fields, the rest default. */
+export type DexSandwichConfigInput = z.input<typeof DexSandwichConfig>;
 
 /** One swap of the block being examined. */
 interface Swap {
@@ -101,7 +103,7 @@ const BPS = 10_000;
  * const engine = createEngine({ detectors: [dexSandwich({ minProfitBps: 5 })] });
  * ```
  */
-export function dexSandwich(config: z.input<typeof DexSandwichConfig> = {}): Detector {
+export function dexSandwich(config: DexSandwichConfigInput = {}): Detector {
   return new DexSandwichDetector(DexSandwichConfig.parse(config));
 }
 
@@ -230,8 +232,8 @@ class DexSandwichDetector implements Detector {
       ((front.side === 'buy' ? firstVictim.price - front.price : front.price - firstVictim.price) /
         front.price) *
       BPS;
-    const score = Math.min(1, 0.5 + (0.5 * profitBps) / cfg.highProfitBps);
-    const severity: Severity = profitBps >= cfg.highProfitBps ? 'high' : 'medium';
+    const score = scoreFromMargins([ramp(profitBps, cfg.minProfitBps, cfg.highProfitBps)]);
+    const severity = severityOf(score);
     const evidence: EventRef[] = [swapRef(pool, front)];
     for (const v of victims) evidence.push(swapRef(pool, v));
     evidence.push(swapRef(pool, back));
@@ -263,10 +265,10 @@ class DexSandwichDetector implements Detector {
       },
       evidence,
       explanation:
-        `${walletText} (owner ${front.owner}) ${bought} ${fmt(front.qty)} ${pool.instrument} at ${fmt(front.price)} ` +
-        `right before ${victims.length} victim swap${victims.length === 1 ? '' : 's'} of ${fmt(victimQty)} in the same direction ` +
-        `and ${unwound} ${fmt(back.qty)} at ${fmt(back.price)} right after, in block ${pool.block} of ${pool.venue}: ` +
-        `a profit of ${fmt(profit)} (${fmt(profitBps)} bp), the victims paying ${fmt(victimImpactBps)} bp more than the front-run.`,
+        `${walletText} (owner ${front.owner}) ${bought} ${fmtNum(front.qty)} ${pool.instrument} at ${fmtNum(front.price)} ` +
+        `right before ${plural(victims.length, 'victim swap')} of ${fmtNum(victimQty)} in the same direction ` +
+        `and ${unwound} ${fmtNum(back.qty)} at ${fmtNum(back.price)} right after, in block ${pool.block} of ${pool.venue}: ` +
+        `a profit of ${fmtNum(profit)} (${fmtBps(profitBps)}), the victims paying ${fmtBps(victimImpactBps)} more than the front-run.`,
     });
     pool.reported.push(back.owner);
     return true;
@@ -296,14 +298,6 @@ function swapRef(pool: PoolBlock, s: Swap): EventRef {
   };
   if (s.seq !== undefined) ref.seq = s.seq;
   return ref;
-}
-
-/** A number for an explanation: integers as they are, others to a sensible precision. */
-function fmt(x: number): string {
-  if (Number.isInteger(x)) return String(x);
-  const magnitude = Math.abs(x);
-  const digits = magnitude >= 1000 ? 1 : magnitude >= 1 ? 2 : magnitude >= 0.01 ? 4 : 6;
-  return x.toFixed(digits).replace(/\.?0+$/, '');
 }
 
 /** Registry entry: `detectors.dex-sandwich` in tapewatch.yaml. */

@@ -9,9 +9,11 @@
  *
  * @packageDocumentation
  */
+export * from './dex-sandwich';
 export * from './layering';
 export * from './marking-the-close';
 export * from './momentum-ignition';
 export * from './quote-stuffing';
 export * from './shared';
 export * from './spoofing';
+export * from './wash-trading';
