@@ -22,6 +22,13 @@ export interface TradeRecord {
   sellOwner: string;
   /** DEX swap: the wallet's side is the aggressor's, the pool the other. */
   isSwap: boolean;
+  /** DEX: block number (-1 when the feed gives none). */
+  block: number;
+  /**
+   * DEX: the swap reverses, at matching size, a swap of the same owner that came right
+   * before it in the same block with nobody else's swap between: a wash leg pair.
+   */
+  closesAdjacentPair: boolean;
 }
 
 /** Per (venue, instrument): the trades in the window and indexes over them. */
@@ -134,6 +141,11 @@ export function sumQty(list: readonly TradeRecord[]): number {
   return sum;
 }
 
+/** True when two sizes differ by at most `tolerance` of the larger. */
+export function isNearQty(a: number, b: number, tolerance: number): boolean {
+  return Math.abs(a - b) <= tolerance * Math.max(a, b);
+}
+
 /**
  * How many legs of `a` pair off with a leg of `b` at nearly the same size and price, each
  * leg used once (greedy in time order, which is exact for the interleaved legs of a round trip).
@@ -143,6 +155,7 @@ export function countMatchedLegs(
   b: readonly TradeRecord[],
   qtyTolerance: number,
   priceTolerance: number,
+  differentBlocksOnly = false,
 ): number {
   const used = new Uint8Array(b.length);
   let matched = 0;
@@ -150,7 +163,8 @@ export function countMatchedLegs(
     for (let j = 0; j < b.length; j++) {
       if (used[j] === 1) continue;
       const y = b[j] as TradeRecord;
-      if (Math.abs(x.qty - y.qty) > qtyTolerance * Math.max(x.qty, y.qty)) continue;
+      if (differentBlocksOnly && x.block === y.block) continue;
+      if (!isNearQty(x.qty, y.qty, qtyTolerance)) continue;
       if (Math.abs(x.price - y.price) > priceTolerance * Math.min(x.price, y.price)) continue;
       used[j] = 1;
       matched++;

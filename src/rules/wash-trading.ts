@@ -25,6 +25,7 @@ import { stronglyConnectedComponents } from './strongly-connected';
 import {
   accountsOf,
   countMatchedLegs,
+  isNearQty,
   mergeByTime,
   recordRef,
   sumQty,
@@ -50,10 +51,11 @@ export const WashTradingConfig = z.strictObject({
   minSelfTrades: z.number().int().min(1).max(10_000).default(2),
   /**
    * Matched back-and-forth pairs (A buys from B, then B buys the same size back from A)
-   * between two owners within the window that make a signal. Two, because one reversal
-   * of a position with the same counterparty happens in honest trading too.
+   * between two owners within the window that make a signal. One is enough once the pair
+   * also passes the concentration and matched-share tests: honest traders who reverse a
+   * position with the same counterparty trade with many others too.
    */
-  minRoundTrips: z.number().int().min(1).max(10_000).default(2),
+  minRoundTrips: z.number().int().min(1).max(10_000).default(1),
   /** Largest relative size difference of two legs that count as one round trip (10%). */
   roundTripQtyTolerance: z.number().min(0).max(1).default(0.1),
   /** Largest relative price difference of two legs that count as one round trip (0.5%). */
@@ -66,9 +68,23 @@ export const WashTradingConfig = z.strictObject({
   /**
    * Smallest share of each owner's own volume in the window that the pattern accounts for.
    * Colluders trade with each other; a market maker who reverses positions with one
-   * client among hundreds of counterparties does not reach it.
+   * client among many counterparties does not reach it, even when that client is a large
+   * momentum trader (up to about 75% of a dealer's volume in a busy minute on the simulator).
    */
-  minConcentration: z.number().min(0).max(1).default(0.5),
+  minConcentration: z.number().min(0).max(1).default(0.8),
+  /**
+   * Smallest share of the pair's (or ring's) trades that are legs of a matched round trip
+   * (or passed on at the same size round the ring). Pre-arranged trades come in matching
+   * pairs; an active trader's flow with a dealer is a mix of sizes of which a few match
+   * by chance.
+   */
+  minMatchedShare: z.number().min(0).max(1).default(0.6),
+  /**
+   * Smallest share of the book's volume in the window that a pattern makes up. Wash
+   * trading exists to print volume; an accidental self-cross between two sub-accounts in a
+   * liquid book is a sliver of it.
+   */
+  minVolumeShare: z.number().min(0).max(1).default(0.02),
   /** Fewest owners in a ring (a ring of two is a round trip). */
   minCycleOwners: z.number().int().min(3).max(100).default(3),
   /**
@@ -79,13 +95,31 @@ export const WashTradingConfig = z.strictObject({
   /** Fewest trades within a ring: one lap of a three-owner ring. */
   minCycleTrades: z.number().int().min(3).max(100_000).default(3),
   /** How often rings are searched for, ms of event time; bounds the detection delay. */
-  cycleCheckIntervalMs: z.number().positive().max(600_000).default(1_000),
+  cycleCheckIntervalMs: z.number().positive().max(600_000).default(250),
   /**
-   * Matched buy-and-sell pairs of one owner against a DEX pool within the window that make
-   * a signal. Three, because an arbitrageur swaps both ways every few blocks and sometimes
-   * twice at similar sizes; three equal round trips with a flat position is not arbitrage.
+   * DEX round trips within one block that make a signal: a swap of one owner immediately
+   * reversed, at matching size, by a swap of the same owner (any of its wallets) with no
+   * other owner's swap between. One: nobody buys and sells the same amount back to back
+   * in one block except to print volume (a sandwich has its victim between the legs).
    */
-  minDexRoundTrips: z.number().int().min(1).max(10_000).default(3),
+  minDexRoundTrips: z.number().int().min(1).max(10_000).default(1),
+  /**
+   * DEX round trips across blocks that make a signal: buy and sell pairs of one owner at
+   * matching size in different blocks. Three, because an arbitrageur swaps both ways every
+   * few blocks and now and then twice at similar sizes.
+   */
+  minDexRoundTripsAcrossBlocks: z.number().int().min(1).max(10_000).default(3),
+  /**
+   * Largest relative size difference of two DEX legs. Swaps state exact amounts, so wash
+   * legs match almost exactly; 2% allows fee-on-transfer tokens.
+   */
+  dexQtyTolerance: z.number().min(0).max(1).default(0.02),
+  /**
+   * Largest relative price difference of two DEX legs. A swap's price includes the pool fee
+   * and its own price impact, so a buy and a sell of the same amount differ by twice the
+   * fee and more; 2% covers a 1% fee tier.
+   */
+  dexPriceTolerance: z.number().min(0).max(1).default(0.02),
   /** Share of the book's volume in the window from which severity reaches its top (25%). */
   highVolumeShare: z.number().positive().max(1).default(0.25),
   /** Trades kept per book, whatever the window: bounds memory on a burst. */
@@ -119,7 +153,7 @@ interface Finding {
 }
 
 const DETECTOR_ID = 'wash-trading';
-const VERSION = '1';
+const VERSION = '2';
 
 /**
  * Flags wash trading: trades that leave beneficial ownership unchanged.
@@ -173,6 +207,7 @@ class WashTradingDetector implements Detector {
     const book = this.bookOf(e.venue, e.instrument);
     book.evictBefore(e.ts - this.windowUs);
     const record = toRecord(e, buyAccount, sellAccount, ctx);
+    if (record.isSwap) record.closesAdjacentPair = this.reversesPreviousSwap(book, record);
     book.add(record);
     if (record.isSwap) {
       this.checkDexRoundTrips(book, record.aggressor === 'buy' ? record.buyOwner : record.sellOwner, ctx);
@@ -233,6 +268,19 @@ class WashTradingDetector implements Detector {
     this.nextCycleCheck = Number.NEGATIVE_INFINITY;
   }
 
+  /** True when `swap` reverses the pool's previous swap, of the same owner, in the same block. */
+  private reversesPreviousSwap(book: WashBook, swap: TradeRecord): boolean {
+    const previous = book.trades.last();
+    if (previous === undefined || !previous.isSwap || previous.block !== swap.block) return false;
+    if (previous.closesAdjacentPair || previous.aggressor === swap.aggressor) return false;
+    if (swapOwner(previous) !== swapOwner(swap)) return false;
+    const cfg = this.config;
+    return (
+      isNearQty(previous.qty, swap.qty, cfg.dexQtyTolerance) &&
+      Math.abs(previous.price - swap.price) <= cfg.dexPriceTolerance * Math.min(previous.price, swap.price)
+    );
+  }
+
   private bookOf(venue: string, instrument: string): WashBook {
     const key = bookKey(venue, instrument);
     let book = this.books.get(key);
@@ -290,6 +338,8 @@ class WashTradingDetector implements Detector {
     if (roundTrips < cfg.minRoundTrips) return;
     const owners = buyer < seller ? [buyer, seller] : [seller, buyer];
     const trades = mergeByTime(forths, backs);
+    const matchedShare = (2 * roundTrips) / trades.length;
+    if (matchedShare < cfg.minMatchedShare) return;
     this.report(
       {
         book,
@@ -298,7 +348,7 @@ class WashTradingDetector implements Detector {
         trades,
         count: roundTrips,
         minCount: cfg.minRoundTrips,
-        metrics: { roundTrips, trades: trades.length, volume: gross, netRatio, concentration },
+        metrics: { roundTrips, trades: trades.length, volume: gross, netRatio, concentration, matchedShare },
         explanation: (share, span) =>
           `Owners ${owners[0]} and ${owners[1]} traded ${fmtNum(gross)} ${book.instrument} back and forth in ` +
           `${plural(trades.length, 'trade')} within ${span}, ${plural(roundTrips, 'round trip')} at matching price ` +
@@ -369,6 +419,8 @@ class WashTradingDetector implements Detector {
     let trades: TradeRecord[] = [];
     for (const list of lists) trades = mergeByTime(trades, list);
     if (trades.length < cfg.minCycleTrades) return;
+    const matchedShare = passedOnShare(trades, cfg.roundTripQtyTolerance);
+    if (matchedShare < cfg.minMatchedShare) return;
     this.report(
       {
         book,
@@ -383,6 +435,7 @@ class WashTradingDetector implements Detector {
           volume,
           netRatio: maxNetRatio,
           concentration: minConcentration,
+          matchedShare,
         },
         explanation: (share, span) =>
           `Owners ${joinNames(members)} passed ${fmtNum(volume)} ${book.instrument} round a ring of ` +
@@ -397,7 +450,7 @@ class WashTradingDetector implements Detector {
   private checkDexRoundTrips(book: WashBook, owner: string, ctx: DetectorContext): void {
     const cfg = this.config;
     const swaps = book.swaps.get(owner);
-    if (swaps === undefined || swaps.length < 2 * cfg.minDexRoundTrips) return;
+    if (swaps === undefined || swaps.length < 2) return;
     const buys: TradeRecord[] = [];
     const sells: TradeRecord[] = [];
     for (const s of swaps) (s.aggressor === 'buy' ? buys : sells).push(s);
@@ -406,8 +459,11 @@ class WashTradingDetector implements Detector {
     const gross = bought + sold;
     const netRatio = Math.abs(bought - sold) / gross;
     if (netRatio > cfg.maxNetRatio) return;
-    const roundTrips = countMatchedLegs(buys, sells, cfg.roundTripQtyTolerance, cfg.roundTripPriceTolerance);
-    if (roundTrips < cfg.minDexRoundTrips) return;
+    let inBlock = 0;
+    for (const swap of swaps) if (swap.closesAdjacentPair) inBlock++;
+    const acrossBlocks = countMatchedLegs(buys, sells, cfg.dexQtyTolerance, cfg.dexPriceTolerance, true);
+    if (inBlock < cfg.minDexRoundTrips && acrossBlocks < cfg.minDexRoundTripsAcrossBlocks) return;
+    const roundTrips = inBlock + acrossBlocks;
     const wallets = accountsOf(swaps);
     this.report(
       {
@@ -415,9 +471,16 @@ class WashTradingDetector implements Detector {
         pattern: 'dex-round-trip',
         owners: [owner],
         trades: swaps,
-        count: roundTrips,
-        minCount: cfg.minDexRoundTrips,
-        metrics: { roundTrips, swaps: swaps.length, volume: gross, netRatio, wallets: wallets.length },
+        count: inBlock >= cfg.minDexRoundTrips ? inBlock : acrossBlocks,
+        minCount: inBlock >= cfg.minDexRoundTrips ? cfg.minDexRoundTrips : cfg.minDexRoundTripsAcrossBlocks,
+        metrics: {
+          roundTrips,
+          roundTripsInBlock: inBlock,
+          swaps: swaps.length,
+          volume: gross,
+          netRatio,
+          wallets: wallets.length,
+        },
         explanation: (share, span) =>
           `Owner ${owner} bought and sold ${fmtNum(gross)} ${book.instrument} against pool ${book.venue} ` +
           `back and forth from ${wallets.length === 1 ? 'wallet' : 'wallets'} ${joinNames(wallets)}: ` +
@@ -431,6 +494,9 @@ class WashTradingDetector implements Detector {
   /** Emits a finding unless the same pattern of the same owners was reported in this episode. */
   private report(f: Finding, ctx: DetectorContext): void {
     const book = f.book;
+    const volume = f.metrics.volume as number;
+    const volumeShare = book.windowVolume > 0 ? Math.min(1, volume / book.windowVolume) : 0;
+    if (volumeShare < this.config.minVolumeShare) return;
     const key = `${f.pattern}\u0000${f.owners.join('\u0000')}`;
     const first = f.trades[0] as TradeRecord;
     const last = f.trades[f.trades.length - 1] as TradeRecord;
@@ -439,8 +505,6 @@ class WashTradingDetector implements Detector {
     const isSameEpisode = quietUntil !== undefined && first.ts <= quietUntil;
     book.quietUntil.set(key, Math.max(quietUntil ?? 0, last.ts + this.windowUs));
     if (isSameEpisode) return;
-    const volume = f.metrics.volume as number;
-    const volumeShare = book.windowVolume > 0 ? Math.min(1, volume / book.windowVolume) : 0;
     const score = scoreFromMargins([
       ramp(f.count, f.minCount, 2 * f.minCount),
       ramp(volumeShare, 0, this.config.highVolumeShare),
@@ -475,9 +539,39 @@ function toRecord(e: Trade, buyAccount: string, sellAccount: string, ctx: Detect
     buyOwner: ctx.ownerOf(buyAccount),
     sellOwner: ctx.ownerOf(sellAccount),
     isSwap: e.block !== undefined,
+    block: e.block ?? -1,
+    closesAdjacentPair: false,
   };
   if (e.seq !== undefined) record.seq = e.seq;
   return record;
+}
+
+/** The owner of a swap's wallet (the aggressor's side; the pool is the other). */
+function swapOwner(t: TradeRecord): string {
+  return t.aggressor === 'buy' ? t.buyOwner : t.sellOwner;
+}
+
+/**
+ * Share of a ring's trades passed on at the same size: a trade seller → buyer counts when
+ * the buyer sells on, or the seller had bought, a matching quantity inside the ring.
+ */
+function passedOnShare(trades: readonly TradeRecord[], qtyTolerance: number): number {
+  let passed = 0;
+  for (let i = 0; i < trades.length; i++) {
+    const t = trades[i] as TradeRecord;
+    for (let j = 0; j < trades.length; j++) {
+      if (j === i) continue;
+      const u = trades[j] as TradeRecord;
+      if (!isNearQty(t.qty, u.qty, qtyTolerance)) continue;
+      const isPassedOn = j > i && u.sellOwner === t.buyOwner;
+      const isPassedIn = j < i && u.buyOwner === t.sellOwner;
+      if (isPassedOn || isPassedIn) {
+        passed++;
+        break;
+      }
+    }
+  }
+  return trades.length > 0 ? passed / trades.length : 0;
 }
 
 function joinNames(names: readonly string[]): string {
