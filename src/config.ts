@@ -11,6 +11,7 @@ import type { Detector } from './engine/detector';
 import { createEngine, type Engine, type EngineOptions } from './engine/engine';
 import type { DetectorDefinition } from './engine/registry';
 import { IngestConfigSchema } from './ingest/ingest-config';
+import { NarrativeConfigSchema } from './narrative/config';
 import { ServerConfigSchema } from './service/server-config';
 
 function schemasOf(definitions: readonly DetectorDefinition[]): Record<string, z.ZodObject> {
@@ -23,6 +24,7 @@ function schemasOf(definitions: readonly DetectorDefinition[]): Record<string, z
 export const TapewatchConfigSchema = buildConfigSchema(schemasOf(BUILTIN_DETECTORS)).extend({
   server: ServerConfigSchema.prefault({}),
   ingest: IngestConfigSchema.prefault({}),
+  narrative: NarrativeConfigSchema.prefault({}),
 });
 
 /** A validated `tapewatch.yaml`, defaults filled in. */

@@ -86,6 +86,24 @@ export {
 } from './ingest/fix/fix-session';
 export * from './ingest/fix/sequence-ledger';
 export * from './ingest/ingest-config';
+export { type NarrativeConfig, type NarrativeConfigInput, NarrativeConfigSchema } from './narrative/config';
+export { educationFor, lessonFor, type TypologyLesson, typologyTitle } from './narrative/education';
+export {
+  type BookView,
+  type NarratedCase,
+  type NarrativeLine,
+  Narrator,
+  type NarratorMarket,
+  type NarratorSource,
+  type StatsView,
+} from './narrative/narrator';
+export {
+  IllegalNarrativeTransitionError,
+  NARRATIVE_STATES,
+  type NarrativeAction,
+  type NarrativeState,
+  transition as narrativeTransition,
+} from './narrative/state-machine';
 export {
   DexSandwichConfig,
   type DexSandwichConfigInput,

@@ -305,3 +305,27 @@ describe('lateness bound', () => {
     expect(() => createEngine({ latenessUs: Number.NaN })).toThrow(/latenessUs/);
   });
 });
+
+describe('engine tick listeners and market statistics', () => {
+  it('calls tick listeners with the event time of each tick, after detectors, until unsubscribed', () => {
+    const engine = createEngine({ tickIntervalUs: 1_000_000 });
+    const ticks: number[] = [];
+    const off = engine.onTick((now) => ticks.push(now));
+    engine.process(aTrade({ ts: at(0) }));
+    engine.process(aTrade({ ts: at(0.5) }));
+    engine.process(aTrade({ ts: at(2.2) }));
+    off();
+    engine.process(aTrade({ ts: at(5) }));
+    expect(ticks).toEqual([at(0), at(2.2)]);
+  });
+
+  it('exposes the rolling statistics of a (venue, instrument) once an event reached it', () => {
+    const engine = createEngine();
+    expect(engine.marketStats('testex', 'BTC-USDT')).toBeUndefined();
+    engine.process(aTrade({ ts: at(0), price: 101, qty: 2 }));
+    const stats = engine.marketStats('testex', 'BTC-USDT');
+    expect(stats?.lastPrice).toBe(101);
+    expect(stats?.window(at(0), 1).volume).toBe(2);
+    expect(engine.marketStats('other', 'BTC-USDT')).toBeUndefined();
+  });
+});

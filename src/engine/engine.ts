@@ -134,6 +134,12 @@ export interface Engine {
   onDetectorError(listener: (failure: DetectorFailure) => void): () => void;
   /** Calls `listener` for every event older than the lateness bound; returns an unsubscribe function. */
   onLateEvent(listener: (late: LateEvent) => void): () => void;
+  /**
+   * Calls `listener` with the tick's event time after detectors' `onTime` ran, so services
+   * that follow event time (the narrator) see the same clock as detectors. Returns an
+   * unsubscribe function.
+   */
+  onTick(listener: (now: number) => void): () => void;
   /** Every processed event (emits only while observed). */
   readonly events$: Subject<MarketEvent>;
   /** Every emitted signal. */
@@ -144,6 +150,8 @@ export interface Engine {
   readonly detectors: readonly Detector[];
   /** Book of (venue, instrument), if any event has reached it. */
   book(venue: string, instrument: string): OrderBook | undefined;
+  /** Rolling trade statistics of (venue, instrument), if any event has reached it. */
+  marketStats(venue: string, instrument: string): MarketStats | undefined;
   /** Every (venue, instrument) seen so far. */
   instruments(): IterableIterator<InstrumentState>;
   /** Counters. */
@@ -210,6 +218,7 @@ class SurveillanceEngine implements Engine {
   private readonly ctx: EngineContext;
   private readonly signalListeners: ((s: Signal) => void)[] = [];
   private readonly errorListeners: ((f: DetectorFailure) => void)[] = [];
+  private readonly tickListeners: ((now: number) => void)[] = [];
 
   private watermark = Number.NaN;
   private nextTickTs = Number.NEGATIVE_INFINITY;
@@ -364,6 +373,18 @@ class SurveillanceEngine implements Engine {
 
   book(venue: string, instrument: string): OrderBook | undefined {
     return this.stateOfExisting(venue, instrument)?.book;
+  }
+
+  marketStats(venue: string, instrument: string): MarketStats | undefined {
+    return this.stateOfExisting(venue, instrument)?.stats;
+  }
+
+  onTick(listener: (now: number) => void): () => void {
+    this.tickListeners.push(listener);
+    return () => {
+      const i = this.tickListeners.indexOf(listener);
+      if (i >= 0) this.tickListeners.splice(i, 1);
+    };
   }
 
   stateOfExisting(venue: string, instrument: string): InstrumentState | undefined {
@@ -526,6 +547,8 @@ class SurveillanceEngine implements Engine {
     }
     this.current = undefined;
     this.nextTickTs = (Math.floor(now / this.tickIntervalUs) + 1) * this.tickIntervalUs;
+    const listeners = this.tickListeners;
+    for (let i = 0; i < listeners.length; i++) (listeners[i] as (now: number) => void)(now);
   }
 
   private fail(d: Detector, error: unknown, event: MarketEvent | undefined): void {
