@@ -25,7 +25,7 @@ export const NarrativeConfigSchema = z
         high: z.number().min(0).default(2),
       })
       .prefault({}),
-    /** Evidence at which the story leaves normal: more than one medium signal, or one strong high one. */
+    /** Evidence at which the story leaves normal: two medium signals, one full-score medium or one strong high one. */
     emergingAt: z.number().positive().default(1),
     /** Evidence at which a typology is called suspected (reached one level per signal, never in one jump). */
     suspectedAt: z.number().positive().default(2.5),

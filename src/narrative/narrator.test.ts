@@ -117,10 +117,12 @@ describe('Narrator', () => {
         fc.constantFrom<Severity>('low', 'medium', 'high'),
         fc.double({ min: 0, max: 1, noNaN: true }),
         (severity, score) => {
+          // Default weights: low 0.5, medium 1, high 2; emergingAt 1.
           const narrator = new Narrator();
           narrator.onSignal(aSignal(at(1), { severity, score }));
           const state = narrator.stateOf(VENUE, INSTRUMENT);
-          return severity === 'high' && score >= 0.5 ? state === 'emerging' : state === 'normal';
+          const evidence = { low: 0.5, medium: 1, high: 2 }[severity] * score;
+          return state === (evidence >= 1 ? 'emerging' : 'normal');
         },
       ),
       { numRuns: 60 },
