@@ -51,6 +51,9 @@ export {
   type HttpServerHandle,
   startHttpServer,
 } from './http/gateway';
+export * from './ingest/cex/adapters';
+export { BookMirror, type TopOfBook } from './ingest/cex/book-mirror';
+export * from './ingest/cex/cex-feed';
 export * from './ingest/dex/dex-config';
 export * from './ingest/dex/rpc-poller';
 export * from './ingest/dex/swap-decoder';

@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from 'zod';
+import { CexFeedConfigSchema } from './cex/cex-feed';
 import { DexConfigSchema } from './dex/dex-config';
 import { CsvMappingSchema } from './files/csv-mapping';
 import { FixConfigSchema } from './fix/fix-config';
@@ -16,6 +17,8 @@ export const IngestConfigSchema = z.strictObject({
   fix: FixConfigSchema.prefault({}),
   /** Uniswap v2/v3 pools and the optional poller of the user's own node (`tapewatch serve` starts it when `rpc` is set). */
   dex: DexConfigSchema.prefault({}),
+  /** Public websocket feeds of centralised venues; `tapewatch serve` connects every one listed. */
+  cex: z.array(CexFeedConfigSchema).default([]),
 });
 
 /** A validated `ingest:` section. */

@@ -6,6 +6,7 @@
 import { createEngineFromConfig, type TapewatchConfig } from '../../config';
 import { startGrpcServer } from '../../grpc/server';
 import { createGateway, startHttpServer } from '../../http/gateway';
+import { CexFeed } from '../../ingest/cex/cex-feed';
 import { DexPoller } from '../../ingest/dex/rpc-poller';
 import { type FixAcceptorHandle, startFixAcceptor } from '../../ingest/fix/fix-acceptor';
 import { specFromConfig } from '../../scale/partition-spec';
@@ -150,6 +151,17 @@ export async function startServe(
             log('warn', 'DEX poller round failed', { url: dexRpc.url, reason: error.message }),
         });
   dex?.start();
+  const feeds = config.ingest.cex.map(
+    (feedConfig) =>
+      new CexFeed({
+        config: feedConfig,
+        sink: (events) => app.process(events),
+        stats: app.stats,
+        onGap: (gap) => log('warn', 'CEX feed sequence gap', { venue: feedConfig.venue, ...gap }),
+        onError: (error) => log('warn', 'CEX feed error', { venue: feedConfig.venue, reason: error.message }),
+      }),
+  );
+  for (const feed of feeds) feed.start();
   const scheme = server.tls ? 'https' : 'http';
   io.err(
     `tapewatch ${options.version}${partitioned ? ` (${partitioned.partitions} worker threads)` : ''} serving gRPC on ${server.host}:${grpcServer.port}${server.tls ? ' (TLS)' : ''}, ` +
@@ -165,6 +177,7 @@ export async function startServe(
     ...(fix === undefined ? {} : { fix }),
     config,
     stop: async () => {
+      await Promise.all(feeds.map((f) => f.stop()));
       await dex?.stop();
       await fix?.close();
       app.close();
