@@ -21,6 +21,7 @@ const BENCHES: BenchSpec[] = [
   { file: 'bench/engine-book.ts', what: 'engine: order-book maintenance' },
   { file: 'bench/replay.ts', what: 'ingest: JSONL replay' },
   { file: 'bench/dex-decode.ts', what: 'ingest: DEX swap log decoding' },
+  { file: 'bench/fix-acceptor.ts', what: 'ingest: FIX acceptor fed by a QuickFIX/C++ initiator' },
   { file: 'bench/memory.ts', nodeArgs: ['--expose-gc'], what: 'engine: memory of book state' },
   { file: 'bench/grpc-ingest.ts', what: 'gRPC: ingest throughput (TS, Python) and event→signal latency' },
   { file: 'bench/simulator.ts', what: 'simulator: normal trading on 5 instruments, as fast as possible' },

@@ -92,6 +92,8 @@ export class QuickFixInitiator {
     target: string;
     dir?: string;
     heartBtInt?: number;
+    /** QuickFIX's NullStore: nothing kept for resends (throughput runs only). */
+    nullStore?: boolean;
   }): QuickFixInitiator {
     const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'tw-qf-'));
     const settings = join(dir, 'initiator.cfg');
@@ -119,7 +121,8 @@ export class QuickFixInitiator {
         '',
       ].join('\n'),
     );
-    return new QuickFixInitiator(spawn(options.binary, [settings], { stdio: ['pipe', 'pipe', 'pipe'] }));
+    const args = options.nullStore ? [settings, 'null-store'] : [settings];
+    return new QuickFixInitiator(spawn(options.binary, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
   }
 
   /** Resolves when `line` has been printed (at or after index `from`). */

@@ -1,7 +1,9 @@
 // A QuickFIX/C++ FIX 4.4 initiator driven by commands on stdin, used as the real
 // external peer of tapewatch's drop-copy acceptor in tests and benchmarks.
 //
-//   init SETTINGS_FILE
+//   init SETTINGS_FILE [null-store]
+// (null-store: QuickFIX's NullStore instead of FileStore, for throughput runs where
+// nothing needs to be resent)
 // Commands (one per line):
 //   er EXECID ORDERID EXECTYPE SIDE PRICE QTY ACCOUNT SYMBOL [TRANSACTTIME]
 //        execution report; ACCOUNT is sent as a party (448, role 452=24), not tag 1
@@ -14,6 +16,7 @@
 // It prints LOGGED_ON / LOGGED_OUT as they happen and OK after every command.
 #include <quickfix/Application.h>
 #include <quickfix/FileStore.h>
+#include <quickfix/NullStore.h>
 #include <quickfix/Session.h>
 #include <quickfix/SessionSettings.h>
 #include <quickfix/SocketInitiator.h>
@@ -79,15 +82,19 @@ static void waitFor(App& app, bool state) {
 }
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::cerr << "usage: init SETTINGS_FILE" << std::endl;
+  if (argc < 2 || argc > 3) {
+    std::cerr << "usage: init SETTINGS_FILE [null-store]" << std::endl;
     return 2;
   }
+  const bool nullStore = argc == 3 && std::string(argv[2]) == "null-store";
   try {
     FIX::SessionSettings settings(argv[1]);
     App app;
-    FIX::FileStoreFactory store(settings);
-    FIX::SocketInitiator initiator(app, store, settings);
+    FIX::FileStoreFactory fileStore(settings);
+    FIX::NullStoreFactory noStore;
+    FIX::SocketInitiator initiator(app, nullStore ? static_cast<FIX::MessageStoreFactory&>(noStore)
+                                                  : static_cast<FIX::MessageStoreFactory&>(fileStore),
+                                   settings);
     initiator.start();
     const FIX::SessionID id = *settings.getSessions().begin();
     waitFor(app, true);
