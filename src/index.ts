@@ -78,7 +78,7 @@ export {
   startFixAcceptor,
 } from './ingest/fix/fix-acceptor';
 export * from './ingest/fix/fix-config';
-export { isFixLogFile, replayFixLog } from './ingest/fix/fix-log';
+export { replayFixLog } from './ingest/fix/fix-log';
 export * from './ingest/fix/fix-mapper';
 export {
   type FixSessionCounters,

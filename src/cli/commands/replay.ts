@@ -11,7 +11,7 @@ import type { Signal } from '../../core/signal';
 import type { Engine } from '../../engine/engine';
 import { CsvHeaderError, replayCsv } from '../../ingest/files/csv';
 import { type JsonlReplayOptions, type ReplaySummary, replayJsonl } from '../../ingest/files/jsonl';
-import { isFixLogFile, replayFixLog } from '../../ingest/fix/fix-log';
+import { isFixLogFile } from '../../ingest/fix/fix-config';
 import { formatSignal } from '../format';
 import { type CliIo, UsageError } from '../io';
 import { compact, ProgressBar } from '../progress';
@@ -89,7 +89,13 @@ export async function runReplay(options: ReplayCommandOptions, io: CliIo): Promi
       format === 'csv'
         ? await replayCsv(options.file, config.ingest.csv, sink, replayOptions)
         : format === 'fixlog'
-          ? await replayFixLog(options.file, config.ingest.fix, sink, replayOptions)
+          ? // Loaded on demand: the FIX engine and its dictionary cost a second of start-up.
+            await (await import('../../ingest/fix/fix-log')).replayFixLog(
+              options.file,
+              config.ingest.fix,
+              sink,
+              replayOptions,
+            )
           : await replayJsonl(options.file, sink, replayOptions);
   } catch (error) {
     bar.done();

@@ -7,8 +7,8 @@ import { createEngineFromConfig, type TapewatchConfig } from '../../config';
 import { startGrpcServer } from '../../grpc/server';
 import { createGateway, startHttpServer } from '../../http/gateway';
 import { CexFeed } from '../../ingest/cex/cex-feed';
-import { DexPoller } from '../../ingest/dex/rpc-poller';
-import { type FixAcceptorHandle, startFixAcceptor } from '../../ingest/fix/fix-acceptor';
+import type { DexPoller } from '../../ingest/dex/rpc-poller';
+import type { FixAcceptorHandle } from '../../ingest/fix/fix-acceptor';
 import { specFromConfig } from '../../scale/partition-spec';
 import { PartitionedEngine } from '../../scale/partitioned-engine';
 import { type PipelineEngine, TapewatchApp } from '../../service/app';
@@ -133,17 +133,18 @@ export async function startServe(
   const fix =
     options.fixPort === undefined
       ? undefined
-      : await startFixAcceptor({
+      : // Loaded on demand, like the DEX poller below: both pull in large libraries.
+        await (await import('../../ingest/fix/fix-acceptor')).startFixAcceptor({
           config: { ...config.ingest.fix, port: options.fixPort },
           sink: (events) => app.process(events),
           stats: app.stats,
           log,
         });
   const dexRpc = config.ingest.dex.rpc;
-  const dex =
+  const dex: DexPoller | undefined =
     dexRpc === undefined
       ? undefined
-      : new DexPoller({
+      : new (await import('../../ingest/dex/rpc-poller')).DexPoller({
           config: config.ingest.dex,
           sink: (trades) => app.process(trades),
           stats: app.stats,

@@ -1,7 +1,8 @@
 /**
  * A durable FIX session store with group commit: sequence state lives in memory and is
  * written to disk at most every `syncIntervalMs` (write to a temporary file, fsync,
- * rename), so persistence costs a few writes per second instead of one per message.
+ * rename, all asynchronous), so persistence costs a few writes per second instead of one
+ * per message, and never blocks the socket.
  *
  * What it keeps, per session: the next outgoing sequence number and the inbound
  * {@link SequenceLedger} (highest number processed and the gaps still owed). The expected
@@ -20,7 +21,8 @@
  *
  * @module
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IFixMsgStoreRecord, IFixSessionStore, IFixSessionStoreFactory, SessionId } from 'jspurefix';
 import { SequenceLedger, type SequenceLedgerState } from './sequence-ledger';
@@ -58,6 +60,7 @@ export class DurableSessionStore implements IFixSessionStore {
   private sender = 1;
   private created = new Date();
   private dirty = false;
+  private inFlight = false;
   private opened = false;
   private timer: NodeJS.Timeout | undefined;
   /** Serialises disk writes: each commit waits for the one before. */
@@ -67,6 +70,8 @@ export class DurableSessionStore implements IFixSessionStore {
   private readonly uncleanSenderMargin: number;
   /** How many times state was written to disk (for tests and metrics). */
   commits = 0;
+  /** The last failed disk write, if any (the state stays in memory and is retried). */
+  lastWriteError: Error | undefined;
   /** True when the last open found a file that had not been closed cleanly. */
   recoveredUnclean = false;
 
@@ -105,7 +110,9 @@ export class DurableSessionStore implements IFixSessionStore {
     }
     this.commitNow(false);
     this.timer = setInterval(() => {
-      if (this.dirty) this.commitNow(false);
+      // One commit at a time: when the disk is slower than the interval, updates simply
+      // gather into the next commit instead of queueing writes.
+      if (this.dirty && !this.inFlight) this.commitNow(false);
     }, this.syncIntervalMs);
     this.timer.unref();
   }
@@ -201,6 +208,7 @@ export class DurableSessionStore implements IFixSessionStore {
 
   private commitNow(clean: boolean): void {
     this.dirty = false;
+    this.inFlight = true;
     const state: StoreFile = {
       version: 1,
       session: this.sessionId.toString(),
@@ -210,25 +218,35 @@ export class DurableSessionStore implements IFixSessionStore {
       clean,
     };
     const text = JSON.stringify(state);
-    // Synchronous write of a few hundred bytes plus fsync, at most once per interval:
-    // simpler than async I/O and it cannot interleave with a later commit.
-    this.writing = this.writing.then(() => {
-      writeAtomically(this.file, text);
-      this.commits++;
-    });
+    // Asynchronous write + fsync + rename: the event loop keeps reading the socket while
+    // the disk works. Commits are chained so a later state never lands before an earlier one.
+    this.writing = this.writing
+      .then(() => writeAtomically(this.file, text))
+      .then(() => {
+        this.commits++;
+      })
+      .catch((error: Error) => {
+        // Kept in memory and retried at the next tick; the error is reported, not thrown
+        // into the session.
+        this.lastWriteError = error;
+        this.dirty = true;
+      })
+      .finally(() => {
+        this.inFlight = false;
+      });
   }
 }
 
-function writeAtomically(file: string, text: string): void {
+async function writeAtomically(file: string, text: string): Promise<void> {
   const tmp = `${file}.tmp`;
-  const fd = openSync(tmp, 'w');
+  const handle = await open(tmp, 'w');
   try {
-    writeSync(fd, text);
-    fsyncSync(fd);
+    await handle.writeFile(text);
+    await handle.sync();
   } finally {
-    closeSync(fd);
+    await handle.close();
   }
-  renameSync(tmp, file);
+  await rename(tmp, file);
 }
 
 function readStoreFile(file: string): StoreFile | undefined {

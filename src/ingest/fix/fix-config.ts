@@ -50,3 +50,9 @@ export const FixConfigSchema = z.strictObject({
 export type FixConfig = z.output<typeof FixConfigSchema>;
 /** Input form of {@link FixConfig}. */
 export type FixConfigInput = z.input<typeof FixConfigSchema>;
+
+/** True when `file` looks like a FIX log by its name (`.fixlog`, `.fix`). */
+export function isFixLogFile(file: string): boolean {
+  const lower = file.toLowerCase();
+  return lower.endsWith('.fixlog') || lower.endsWith('.fix');
+}

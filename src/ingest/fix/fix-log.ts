@@ -23,12 +23,6 @@ import { framingProblem, RecentIds } from './fix-session';
 
 const APPLICATION_TYPES: ReadonlySet<string> = new Set(['D', 'F', 'G', '8', 'AE', 'W', 'X']);
 
-/** True when `file` looks like a FIX log by its name (`.fixlog`, `.fix`). */
-export function isFixLogFile(file: string): boolean {
-  const lower = file.toLowerCase();
-  return lower.endsWith('.fixlog') || lower.endsWith('.fix');
-}
-
 /**
  * Replays a FIX log into `sink`.
  *

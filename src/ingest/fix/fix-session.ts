@@ -130,6 +130,8 @@ export class TapewatchFixSession extends AsciiSession {
   private verdict: SeqVerdict | undefined;
   private currentSeq = 0;
   private readonly ledger: SequenceLedger;
+  /** Events of messages received beyond an open gap, by sequence number. */
+  private readonly held = new Map<number, MarketEvent[]>();
 
   constructor(
     config: IJsFixConfig,
@@ -198,6 +200,7 @@ export class TapewatchFixSession extends AsciiSession {
       super.onMsg(msgType, view);
       this.ledger.reset(seq + 1);
       store?.touch();
+      this.release(true);
       return;
     }
     if (msgType === '4') {
@@ -215,6 +218,7 @@ export class TapewatchFixSession extends AsciiSession {
         this.ledger.reset(newSeqNo);
       }
       store?.touch();
+      this.release();
       return;
     }
     this.verdict = this.ledger.receive(seq);
@@ -224,6 +228,7 @@ export class TapewatchFixSession extends AsciiSession {
     } finally {
       this.verdict = undefined;
     }
+    this.release();
   }
 
   protected override onApplicationMsg(msgType: string, view: MsgView): void {
@@ -245,9 +250,31 @@ export class TapewatchFixSession extends AsciiSession {
     const location = `${hooks.source} seq ${this.currentSeq}`;
     const result = hooks.mapper.map(msgType, view, location);
     if (result.errors.length > 0) this.reject(result.errors);
-    if (result.events.length > 0) {
-      hooks.stats.accept(hooks.source, result.events.length);
-      hooks.onEvents(result.events);
+    if (result.events.length === 0) return;
+    if (this.ledger.nextExpected <= this.currentSeq) {
+      // Numbers below this one are still owed: hold its events until the resend fills the
+      // gap, so the engine sees executions in the venue's order (FIX asks the receiver to
+      // queue messages beyond a gap; the engine underneath forwards them at once).
+      this.held.set(this.currentSeq, result.events);
+      return;
+    }
+    this.deliver(result.events);
+  }
+
+  private deliver(events: MarketEvent[]): void {
+    this.hooks.stats.accept(this.hooks.source, events.length);
+    this.hooks.onEvents(events);
+  }
+
+  /** Delivers held messages that no open gap precedes any more (all of them when `all`). */
+  private release(all = false): void {
+    if (this.held.size === 0) return;
+    const frontier = all ? Number.POSITIVE_INFINITY : this.ledger.nextExpected;
+    const ready = [...this.held.keys()].filter((seq) => seq < frontier).sort((a, b) => a - b);
+    for (const seq of ready) {
+      const events = this.held.get(seq) as MarketEvent[];
+      this.held.delete(seq);
+      this.deliver(events);
     }
   }
 
@@ -279,6 +306,9 @@ export class TapewatchFixSession extends AsciiSession {
   }
 
   protected override onStopped(error?: Error): void {
+    // The gap stays recorded in the ledger and is requested on the next logon; what was
+    // received beyond it is delivered now rather than lost with the connection.
+    this.release(true);
     if (error !== undefined) {
       this.hooks.warn('FIX session stopped', { source: this.hooks.source, reason: error.message });
     }
