@@ -94,31 +94,47 @@ function isDelimiter(c: number): boolean {
  * own field to the CheckSum field. Returns the problem, or undefined when it is sound.
  */
 export function framingProblem(text: string): string | undefined {
-  let at = text.indexOf('9=');
-  while (at > 0 && !isDelimiter(text.charCodeAt(at - 1))) at = text.indexOf('9=', at + 1);
-  if (at <= 0) return 'no BodyLength (9)';
-  const valueStart = at + 2;
-  let valueEnd = valueStart;
-  while (valueEnd < text.length && !isDelimiter(text.charCodeAt(valueEnd))) valueEnd++;
-  if (valueEnd >= text.length) return 'no BodyLength (9)';
-  let tail = text.length;
-  if (tail > 0 && isDelimiter(text.charCodeAt(tail - 1))) tail--;
-  // The message ends with `<delimiter>10=ddd`.
+  // Code units equal bytes for ASCII; a multi-byte character makes the count differ, so
+  // such messages are measured on their UTF-8 bytes.
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) > 127) {
+      const bytes = Buffer.from(text, 'utf8');
+      return frameCheck((at) => bytes[at] as number, bytes.length);
+    }
+  }
+  return frameCheck((at) => text.charCodeAt(at), text.length);
+}
+
+/** The frame check over bytes, with no string built (the acceptor's path). */
+function frameCheck(byteAt: (at: number) => number, length: number): string | undefined {
+  // 8=FIX.4.4<d>9=<digits><d> … <d>10=ddd[<d>]
+  let at = 0;
+  while (at < length && !isDelimiter(byteAt(at))) at++;
+  if (at + 2 >= length || byteAt(at + 1) !== 57 || byteAt(at + 2) !== 61) return 'no BodyLength (9)';
+  let declared = 0;
+  let digits = 0;
+  let valueEnd = at + 3;
+  for (; valueEnd < length && !isDelimiter(byteAt(valueEnd)); valueEnd++) {
+    const d = byteAt(valueEnd) - 48;
+    if (d < 0 || d > 9) return 'BodyLength (9) is not a number';
+    declared = declared * 10 + d;
+    digits++;
+  }
+  if (digits === 0 || valueEnd >= length) return 'no BodyLength (9)';
+  let tail = length;
+  if (isDelimiter(byteAt(tail - 1))) tail--;
   const checksumAt = tail - 6;
   if (
     checksumAt <= valueEnd ||
-    !isDelimiter(text.charCodeAt(checksumAt - 1)) ||
-    !text.startsWith('10=', checksumAt)
+    !isDelimiter(byteAt(checksumAt - 1)) ||
+    byteAt(checksumAt) !== 49 ||
+    byteAt(checksumAt + 1) !== 48 ||
+    byteAt(checksumAt + 2) !== 61
   ) {
     return 'no CheckSum (10) at the end';
   }
-  const declaredText = text.slice(valueStart, valueEnd);
-  const declared = Number(declaredText);
-  const actual = Buffer.byteLength(text.slice(valueEnd + 1, checksumAt), 'utf8');
-  if (!Number.isInteger(declared) || declared !== actual) {
-    return `BodyLength (9) says ${declaredText} but the body has ${actual} bytes`;
-  }
-  return undefined;
+  const actual = checksumAt - (valueEnd + 1);
+  return declared === actual ? undefined : `BodyLength (9) says ${declared} but the body has ${actual} bytes`;
 }
 
 /**
