@@ -11,6 +11,7 @@ import { createEngine } from '../../src/engine/engine';
 import { Event, EventBatch } from '../../src/grpc/gen/tapewatch/v1/events';
 import { decodeEventBatch } from '../../src/grpc/wire';
 import { parseJsonlLine } from '../../src/ingest/files/jsonl';
+import { FixEventMapper, parseFixTimestamp } from '../../src/ingest/fix/fix-mapper';
 import { anOrder, aTrade } from '../stubs';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
@@ -183,6 +184,67 @@ describe('fuzz: the engine on arbitrary valid event sequences', () => {
         expect(s.restingOrders).toBeGreaterThanOrEqual(0);
         expect(s.restingOrders).toBeLessThanOrEqual(4);
       }),
+      settings,
+    );
+  });
+});
+
+describe('fuzz: FIX message mapping', () => {
+  it('FixEventMapper.map never throws, and what it returns is valid or a named error', () => {
+    const tags = [
+      1, 11, 17, 31, 32, 37, 38, 40, 41, 44, 52, 54, 55, 60, 150, 151, 269, 270, 271, 278, 279, 448, 452, 552,
+      571, 851, 880, 1057,
+    ];
+    const value = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom(
+        '1',
+        '2',
+        '0',
+        'F',
+        '-1',
+        '1e400',
+        'NaN',
+        '20240301-12:00:00.123456',
+        '99991399-25:61:61',
+        '',
+      ),
+      fc.double().map(String),
+    );
+    const message = fc.tuple(
+      fc.constantFrom('D', 'F', 'G', '8', 'AE', 'W', 'X', '0', 'A', 'Z'),
+      fc.dictionary(fc.constantFrom(...tags.map(String)), value, { maxKeys: 16 }),
+      fc.dictionary(
+        fc.constantFrom('448', '452', '269', '270', '271', '278', '279'),
+        fc.array(fc.option(value, { nil: null }), { maxLength: 3 }),
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(message, { maxLength: 6 }), (messages) => {
+        const mapper = new FixEventMapper({ venue: 'fuzzex' });
+        messages.forEach(([type, fields, groups], i) => {
+          const view = {
+            getString: (tag: number | string) => fields[String(tag)] ?? null,
+            getStrings: (tag: number | string) => groups[String(tag)] ?? null,
+          };
+          const result = mapper.map(type, view, `fuzz seq ${i}`);
+          for (const e of result.events) expect(validateEvent(e).ok).toBe(true);
+          for (const e of result.errors) expect(typeof e.field).toBe('string');
+        });
+      }),
+      settings,
+    );
+  });
+
+  it('parseFixTimestamp returns an integer or NaN for any text', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string(), fc.stringMatching(/^\d{8}-\d{2}:\d{2}:\d{2}(\.\d{1,9})?$/)),
+        (text) => {
+          const us = parseFixTimestamp(text);
+          expect(Number.isNaN(us) || Number.isSafeInteger(us)).toBe(true);
+        },
+      ),
       settings,
     );
   });
