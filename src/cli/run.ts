@@ -8,6 +8,7 @@ import { ConfigError } from '../core/errors';
 import { runConfigCheck } from './commands/config-check';
 import { runDemo } from './commands/demo';
 import { runEval } from './commands/eval';
+import { runPublish, runWorker } from './commands/nats';
 import { runReplay } from './commands/replay';
 import { runServe } from './commands/serve';
 import { runSimulate } from './commands/simulate';
@@ -27,6 +28,8 @@ Commands:
   serve                    run the engine behind gRPC (50051) and the HTTP gateway (8080) until Ctrl-C
   simulate                 write a simulated market with injected scenarios as JSONL (labels apart)
   eval                     score the detectors on labelled scenarios; writes docs/EVALUATION.md
+  publish FILE.jsonl       publish events to NATS JetStream partitions (--nats URL --partitions N)
+  worker                   run partition K of N from NATS JetStream (--nats URL --partition K --partitions N)
 
 Options:
   --config FILE            tapewatch.yaml to use (default: ./tapewatch.yaml if present)
@@ -35,7 +38,12 @@ Options:
   --grpc-port PORT         serve: gRPC port (default 50051; 0 picks a free one)
   --http-port PORT         serve: HTTP gateway port (default 8080; 0 picks a free one)
   --workers N              serve: split the engine over N worker threads (partitions by instrument)
-  --detectors MODULE       serve --workers: detectors from a module exporting createDetectors()
+  --detectors MODULE       serve --workers, worker: detectors from a module exporting createDetectors()
+  --nats URL               publish, worker: NATS server (e.g. nats://127.0.0.1:4222)
+  --partitions N           publish, worker: number of partitions
+  --partition K            worker: the partition to consume (0..N-1)
+  --prefix P               publish, worker: subjects P.ev.*/P.sig.*, streams P_EVENTS/P_SIGNALS (default tw)
+  --run-id ID              publish: deduplication name of this publication (default: from the file)
   --fix-port PORT          serve: also run the FIX 4.4 drop-copy acceptor (ingest.fix) on PORT
   --scenario NAME          simulate/eval: a scenario to inject (repeatable; eval default: all)
   --seed N                 simulate: seed (default 1)
@@ -64,6 +72,11 @@ const OPTIONS = {
   'grpc-port': { type: 'string' },
   'http-port': { type: 'string' },
   workers: { type: 'string' },
+  nats: { type: 'string' },
+  partitions: { type: 'string' },
+  partition: { type: 'string' },
+  prefix: { type: 'string' },
+  'run-id': { type: 'string' },
   detectors: { type: 'string' },
   'fix-port': { type: 'string' },
   scenario: { type: 'string', multiple: true },
@@ -161,6 +174,36 @@ export async function runCli(argv: readonly string[], io: CliIo, version = '0.0.
           },
           io,
         );
+      case 'publish':
+      case 'worker': {
+        if (values.nats === undefined) throw new UsageError(`${command} needs --nats URL`);
+        if (values.partitions === undefined) throw new UsageError(`${command} needs --partitions N`);
+        const common = {
+          nats: values.nats,
+          partitions: countOf(values.partitions, '--partitions'),
+          json: values.json,
+          ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
+          ...(configPath === undefined ? {} : { configPath }),
+          ...(values.detectors === undefined ? {} : { detectorModule: values.detectors }),
+        };
+        if (common.partitions < 1) throw new UsageError('--partitions must be at least 1');
+        if (command === 'publish') {
+          const [file, ...extra] = rest;
+          if (file === undefined)
+            throw new UsageError('publish needs a file: tapewatch publish FILE.jsonl --nats URL');
+          if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+          return await runPublish(
+            { ...common, file, ...(values['run-id'] === undefined ? {} : { runId: values['run-id'] }) },
+            io,
+          );
+        }
+        if (values.partition === undefined) throw new UsageError('worker needs --partition K');
+        const partition = countOf(values.partition, '--partition');
+        if (partition >= common.partitions) {
+          throw new UsageError(`--partition must be 0..${common.partitions - 1}, got ${partition}`);
+        }
+        return await runWorker({ ...common, partition }, io);
+      }
       case 'config': {
         const [sub, file] = rest;
         if (sub !== 'check' || file === undefined) {

@@ -13,6 +13,8 @@
  *
  * @packageDocumentation
  */
+
+export * from '../ingest/nats/index';
 export * from './partition-router';
 export * from './partition-spec';
 export {

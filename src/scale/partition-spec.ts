@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { detectorsFromConfig, type TapewatchConfig } from '../config';
@@ -57,8 +58,9 @@ export function routerOptionsOf(spec: PartitionEngineSpec): PartitionRouterOptio
 /** Fresh detectors from a source. */
 export async function loadDetectors(source: DetectorSource): Promise<Detector[]> {
   if (source.kind === 'config') return detectorsFromConfig(source.config);
+  // A path (relative to the working directory) when such a file exists, else a module specifier.
   const specifier =
-    source.module.startsWith('.') || isAbsolute(source.module)
+    source.module.startsWith('.') || isAbsolute(source.module) || existsSync(source.module)
       ? pathToFileURL(resolve(source.module)).href
       : source.module;
   const mod = (await import(specifier)) as Record<string, unknown>;
