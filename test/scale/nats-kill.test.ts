@@ -74,7 +74,7 @@ describe('tapewatch worker killed with SIGKILL mid-stream', () => {
   });
 
   it('restarts from its checkpoint: the final signal set is the single engine one, each signal once', {
-    timeout: 90_000,
+    timeout: 150_000,
   }, async () => {
     const events = scaleStream(16_000, 41, 8, 0);
     const expected = singleEngineSignals(events);
