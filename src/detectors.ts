@@ -8,6 +8,7 @@ import { dexSandwichDefinition } from './rules/dex-sandwich';
 import { layeringDefinition } from './rules/layering';
 import { markingTheCloseDefinition } from './rules/marking-the-close';
 import { momentumIgnitionDefinition } from './rules/momentum-ignition';
+import { pumpAndDumpDefinition } from './rules/pump-and-dump';
 import { quoteStuffingDefinition } from './rules/quote-stuffing';
 import { spoofingDefinition } from './rules/spoofing';
 import { washTradingDefinition } from './rules/wash-trading';
@@ -20,5 +21,6 @@ export const BUILTIN_DETECTORS: readonly DetectorDefinition[] = [
   momentumIgnitionDefinition,
   markingTheCloseDefinition,
   washTradingDefinition,
+  pumpAndDumpDefinition,
   dexSandwichDefinition,
 ];

@@ -127,6 +127,12 @@ export {
   momentumIgnitionDefinition,
 } from './rules/momentum-ignition';
 export {
+  PumpAndDumpConfig,
+  type PumpAndDumpConfigInput,
+  pumpAndDump,
+  pumpAndDumpDefinition,
+} from './rules/pump-and-dump';
+export {
   QuoteStuffingConfig,
   type QuoteStuffingConfigInput,
   quoteStuffing,

@@ -13,6 +13,7 @@ export * from './dex-sandwich';
 export * from './layering';
 export * from './marking-the-close';
 export * from './momentum-ignition';
+export * from './pump-and-dump';
 export * from './quote-stuffing';
 export * from './shared';
 export * from './spoofing';

@@ -8,6 +8,7 @@ import { SeededRandom } from '../core/random';
 import type { Signal } from '../core/signal';
 import { createEngine } from '../engine/engine';
 import { DexSandwichConfig } from './dex-sandwich';
+import { PumpAndDumpConfig } from './pump-and-dump';
 import { WashTradingConfig, washTrading } from './wash-trading';
 
 /** `buyer` buys `qty` at `price` from `seller` at second `t`. */
@@ -333,12 +334,13 @@ describe('wash-trading', () => {
 });
 
 describe('examples/tapewatch.yaml', () => {
-  it('documents every wash-trading and dex-sandwich key with its default', () => {
+  it('documents every wash-trading, pump-and-dump and dex-sandwich key with its default', () => {
     const path = new URL('../../examples/tapewatch.yaml', import.meta.url).pathname;
     // Read the file as written (no defaults filled in), then check it is also valid.
     const raw = parseYaml(readFileSync(path, 'utf8')) as { detectors: Record<string, unknown> };
     expect(raw.detectors['wash-trading']).toEqual({ enabled: true, ...WashTradingConfig.parse({}) });
     expect(raw.detectors['dex-sandwich']).toEqual({ enabled: true, ...DexSandwichConfig.parse({}) });
+    expect(raw.detectors['pump-and-dump']).toEqual({ enabled: true, ...PumpAndDumpConfig.parse({}) });
     expect(() => loadConfig(path)).not.toThrow();
   });
 });
