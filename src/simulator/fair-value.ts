@@ -1,8 +1,10 @@
 /**
- * The hidden "true" price every agent trades around: a log-price random walk whose
- * variance follows GARCH(1,1) (Bollerslev 1986) with Student-t shocks. The GARCH
- * recursion gives volatility clustering, the t shocks fat tails — the two stylized facts
- * of returns (Cont 2001) that a Gaussian walk lacks.
+ * The hidden "true" price every agent trades around: a log-price random walk with
+ * Student-t shocks whose variance is the product of a fast GARCH(1,1) component
+ * (Bollerslev 1986; seconds) and a slow stochastic-volatility regime (a log-variance AR(1)
+ * with a ten-minute half-life). The t shocks give fat tails, the two variance components
+ * volatility clustering from seconds to hours — stylized facts of returns (Cont 2001)
+ * that a Gaussian walk lacks.
  *
  * @module
  */
@@ -15,6 +17,10 @@ const GARCH_BETA = 0.9;
 const SHOCK_DOF = 4;
 /** The variance of a t(ν) draw is ν/(ν−2); shocks are scaled to unit variance. */
 const SHOCK_SCALE = Math.sqrt((SHOCK_DOF - 2) / SHOCK_DOF);
+/** Half-life of the slow volatility regime, µs. */
+const REGIME_HALF_LIFE_US = 600_000_000;
+/** Stationary standard deviation of the regime's log volatility: calm and hectic hours differ by ~3×. */
+const REGIME_LOG_VOL_SD = 0.5;
 
 /** A fair-value process stepped at a fixed event-time interval. */
 export class FairValue {
@@ -29,6 +35,10 @@ export class FairValue {
   private variance: number;
   private readonly longRunVariance: number;
   private readonly omega: number;
+  /** Log volatility of the slow regime (stationary mean 0). */
+  private regime = 0;
+  private readonly regimePersistence: number;
+  private readonly regimeShockSd: number;
 
   /**
    * @param startPrice - fair value at the start
@@ -45,13 +55,19 @@ export class FairValue {
     this.longRunVariance = volPerSqrtSecond * volPerSqrtSecond * (stepUs / 1e6);
     this.omega = this.longRunVariance * (1 - GARCH_ALPHA - GARCH_BETA);
     this.variance = this.longRunVariance;
+    this.regimePersistence = 0.5 ** (stepUs / REGIME_HALF_LIFE_US);
+    this.regimeShockSd = REGIME_LOG_VOL_SD * Math.sqrt(1 - this.regimePersistence ** 2);
   }
 
   /** Advances one step. */
   step(rng: SeededRandom): void {
-    const shock = Math.sqrt(this.variance) * rng.studentT(SHOCK_DOF) * SHOCK_SCALE;
+    this.regime = this.regimePersistence * this.regime + this.regimeShockSd * rng.normal();
+    // exp(2h − 2σ²) has mean 1, so the long-run variance stays what the profile says.
+    const regimeScale = Math.exp(this.regime - REGIME_LOG_VOL_SD * REGIME_LOG_VOL_SD);
+    const unitShock = Math.sqrt(this.variance) * rng.studentT(SHOCK_DOF) * SHOCK_SCALE;
+    const shock = unitShock * regimeScale;
     this.logPrice += shock;
-    this.variance = this.omega + GARCH_ALPHA * shock * shock + GARCH_BETA * this.variance;
+    this.variance = this.omega + GARCH_ALPHA * unitShock * unitShock + GARCH_BETA * this.variance;
     this.value = Math.exp(this.logPrice + this.sentiment);
   }
 
@@ -65,6 +81,7 @@ export class FairValue {
   reset(): void {
     this.logPrice = Math.log(this.startPrice);
     this.variance = this.longRunVariance;
+    this.regime = 0;
     this.sentiment = 0;
     this.value = this.startPrice;
   }

@@ -21,7 +21,7 @@ import {
 export const MomentumIgnitionParams = BaseScenarioParams.extend({
   /** Aggressive orders per ignition (scaled by intensity). */
   ignitionOrders: z.number().int().min(1).max(1_000).default(6),
-  /** Levels each ignition order sweeps. */
+  /** Ticks each ignition order lifts the price target by. */
   levelsPerOrder: z.number().int().min(1).max(50).default(3),
   /** Seconds between ignitions. */
   cycleS: z.number().positive().max(3_600).default(12),
@@ -29,10 +29,14 @@ export const MomentumIgnitionParams = BaseScenarioParams.extend({
 
 type Phase = 'ignite' | 'unwind';
 
+/** Largest single ignition order, as a multiple of a typical noise order. */
+const MAX_ORDER_MULTIPLE = 50;
+
 class Igniter implements Wakeable {
   private phase: Phase = 'ignite';
   private sent = 0;
   private position = 0;
+  private startAskTicks = 0;
 
   constructor(
     private readonly ctx: ScenarioContext,
@@ -47,8 +51,16 @@ class Igniter implements Wakeable {
     const rng = ctx.rng;
     if (this.phase === 'ignite') {
       if (this.sent === 0 && now >= this.endTs) return Number.POSITIVE_INFINITY;
+      // Each order takes everything up to a target that climbs from the first order's ask,
+      // so liquidity refilled between orders is bought too and the price ratchets up.
+      if (this.sent === 0) this.startAskTicks = inst.askTicks();
+      const targetTicks = this.startAskTicks + (this.sent + 1) * params.levelsPerOrder - 1;
       let qty = 0;
-      for (const [, levelQty] of inst.book.levels('sell', params.levelsPerOrder)) qty += levelQty;
+      for (const [price, levelQty] of inst.book.levels('sell', 100)) {
+        if (inst.ticks(price) > targetTicks) break;
+        qty += levelQty;
+      }
+      qty = Math.min(qty, inst.profile.noiseQty * MAX_ORDER_MULTIPLE);
       this.position += placeMarket(
         ctx,
         inst,
