@@ -16,7 +16,7 @@ import { startFixAcceptor } from '../src/ingest/fix/fix-acceptor';
 import { buildInitiator, QuickFixInitiator } from '../test/fix/quickfix';
 import { emit } from './lib/result';
 
-const N = 200_000;
+const N = Number(process.env.TW_BENCH_FIX_N ?? 200_000);
 const binary = buildInitiator();
 
 async function run(withEngine: boolean): Promise<number> {

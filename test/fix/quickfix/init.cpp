@@ -23,6 +23,7 @@
 #include <quickfix/fix44/ExecutionReport.h>
 
 #include <atomic>
+#include <cstdio>
 #include <chrono>
 #include <iostream>
 #include <sstream>
@@ -117,9 +118,13 @@ int main(int argc, char** argv) {
         std::string symbol;
         in >> n >> symbol;
         for (long i = 0; i < n; i++) {
+          // One millisecond apart in event time, as a real burst would be.
+          char transactTime[32];
+          std::snprintf(transactTime, sizeof transactTime, "20240301-%02ld:%02ld:%02ld.%03ld000", 12 + (i / 3600000) % 12,
+                        (i / 60000) % 60, (i / 1000) % 60, i % 1000);
           FIX44::ExecutionReport er = report("b" + std::to_string(i), "bo" + std::to_string(i), 'F',
                                              i % 2 ? '1' : '2', 100 + (i % 50) * 0.5, 1 + i % 7, "acct-" + std::to_string(i % 16),
-                                             symbol, "20240301-12:00:00.000000");
+                                             symbol, transactTime);
           FIX::Session::sendToTarget(er, id);
         }
       } else if (cmd == "disconnect") {
