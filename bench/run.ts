@@ -25,6 +25,10 @@ const BENCHES: BenchSpec[] = [
   { file: 'bench/memory.ts', nodeArgs: ['--expose-gc'], what: 'engine: memory of book state' },
   { file: 'bench/grpc-ingest.ts', what: 'gRPC: ingest throughput (TS, Python) and event→signal latency' },
   { file: 'bench/simulator.ts', what: 'simulator: normal trading on 5 instruments, as fast as possible' },
+  {
+    file: 'bench/scale.ts',
+    what: 'scale-out: NATS JetStream end to end, 1 vs 2 worker processes, broker ceiling',
+  },
 ];
 
 const filters = process.argv.slice(2);

@@ -27,6 +27,8 @@ export interface NatsPublisherOptions extends PartitionRouterOptions {
   batchOps?: number;
   /** Unacknowledged publishes allowed at once (default 64). */
   maxInFlight?: number;
+  /** How long one publish waits for its acknowledgement, ms (default 30 s: a loaded server acks late). */
+  publishTimeoutMs?: number;
 }
 
 /** Counters of a publisher. */
@@ -138,7 +140,10 @@ export class NatsEventPublisher {
     const body = encodeBatch(partition, batch, ops);
     const msgID = `${this.options.runId}.${partition}.${batch}`;
     const sent = this.js
-      .publish(eventSubject(this.topology, partition), body, { msgID })
+      .publish(eventSubject(this.topology, partition), body, {
+        msgID,
+        timeout: this.options.publishTimeoutMs ?? 30_000,
+      })
       .then((ack) => {
         this.counters.messages++;
         this.counters.bytes += body.length;
