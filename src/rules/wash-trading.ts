@@ -62,9 +62,11 @@ export const WashTradingConfig = z.strictObject({
   roundTripPriceTolerance: z.number().min(0).max(1).default(0.005),
   /**
    * Largest |bought − sold| / (bought + sold) of every owner involved: wash trades leave
-   * positions flat. 0.2 allows a leg that failed to fill completely.
+   * positions exactly flat, lap after lap. 0.05 allows lot rounding; a dealer ring of two
+   * market makers and a momentum trader on an illiquid token ended 10–17% off flat on the
+   * simulator.
    */
-  maxNetRatio: z.number().min(0).max(1).default(0.2),
+  maxNetRatio: z.number().min(0).max(1).default(0.05),
   /**
    * Smallest share of each owner's own volume in the window that the pattern accounts for.
    * Colluders trade with each other; a market maker who reverses positions with one
@@ -153,7 +155,7 @@ interface Finding {
 }
 
 const DETECTOR_ID = 'wash-trading';
-const VERSION = '2';
+const VERSION = '3';
 
 /**
  * Flags wash trading: trades that leave beneficial ownership unchanged.
