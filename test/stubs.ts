@@ -91,6 +91,36 @@ export function aTrade(overrides: Partial<Trade> = {}): Trade {
   };
 }
 
+/** Pool address of {@link aSwap}'s default venue. */
+export const STUB_POOL = '0x88e6a0c2ddd26feeb64f039a2c41296fcb3f5640';
+
+/**
+ * A DEX swap as DEX ingestion publishes it: a trade on venue `eth:<pool>` whose aggressor
+ * side is `wallet` and whose other side is the pool, with a block and log index. Block 1,
+ * log index 0, 1 WETH-USDC @ 3000 unless overridden.
+ *
+ * @example
+ * ```ts
+ * engine.process(aSwap('0xattacker', 'buy', { qty: 10, price: 3000, block: 101, logIndex: 0 }));
+ * ```
+ */
+export function aSwap(wallet: string, side: Trade['aggressor'], overrides: Partial<Trade> = {}): Trade {
+  const block = overrides.block ?? 1;
+  const logIndex = overrides.logIndex ?? 0;
+  return aTrade({
+    venue: `eth:${STUB_POOL}`,
+    instrument: 'WETH-USDC',
+    aggressor: side,
+    price: 3000,
+    buyAccount: side === 'buy' ? wallet : STUB_POOL,
+    sellAccount: side === 'buy' ? STUB_POOL : wallet,
+    txHash: `0x${block.toString(16)}${logIndex.toString(16).padStart(4, '0')}`,
+    block,
+    logIndex,
+    ...overrides,
+  });
+}
+
 /** A quote 99.9 / 100.1, 5 on each side, unless overridden. */
 export function aQuote(overrides: Partial<Quote> = {}): Quote {
   return {

@@ -1,15 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { aTrade, at, resetIds } from '../../test/stubs';
+import { aSwap, aTrade, at, resetIds, STUB_POOL } from '../../test/stubs';
 import { parseConfigText } from '../config';
 import type { Side, Trade } from '../core/events';
 import type { Signal } from '../core/signal';
 import { createEngine } from '../engine/engine';
 import { DexSandwichConfig, dexSandwich } from './dex-sandwich';
 
-const POOL = '0x88e6a0c2ddd26feeb64f039a2c41296fcb3f5640';
-const VENUE = `eth:${POOL}`;
+const VENUE = `eth:${STUB_POOL}`;
 
-/** A swap of `wallet` against the pool, as the DEX normalizer publishes it. */
+/** A swap of `wallet` against the pool, one block per second of event time. */
 function swap(
   wallet: string,
   side: Side,
@@ -18,19 +17,7 @@ function swap(
   block: number,
   logIndex: number,
 ): Trade {
-  return aTrade({
-    ts: at(block - 100),
-    venue: VENUE,
-    instrument: 'WETH-USDC',
-    aggressor: side,
-    qty,
-    price,
-    buyAccount: side === 'buy' ? wallet : POOL,
-    sellAccount: side === 'buy' ? POOL : wallet,
-    txHash: `0x${block}${logIndex}`,
-    block,
-    logIndex,
-  });
+  return aSwap(wallet, side, { ts: at(block - 100), qty, price, block, logIndex });
 }
 
 function run(events: Trade[], owners: Record<string, string> = {}, config = {}): Signal[] {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { aTrade, at, resetIds } from '../../test/stubs';
+import { aSwap, aTrade, at, resetIds, STUB_POOL } from '../../test/stubs';
 import { loadConfig, parseConfigText } from '../config';
 import type { MarketEvent, Side, Trade } from '../core/events';
 import { SeededRandom } from '../core/random';
@@ -16,22 +16,11 @@ function trade(buyer: string, seller: string, t: number, qty = 1, price = 100, v
   return aTrade({ ts: at(t), venue, buyAccount: buyer, sellAccount: seller, qty, price, aggressor: 'buy' });
 }
 
-const POOL = '0x88e6a0c2ddd26feeb64f039a2c41296fcb3f5640';
+const POOL = STUB_POOL;
 
 /** A swap of `wallet` against the pool at second `t` (blocks every 12 s). */
 function swap(wallet: string, side: Side, t: number, qty: number, price: number, logIndex: number): Trade {
-  return aTrade({
-    ts: at(t),
-    venue: `eth:${POOL}`,
-    instrument: 'WETH-USDC',
-    aggressor: side,
-    qty,
-    price,
-    buyAccount: side === 'buy' ? wallet : POOL,
-    sellAccount: side === 'buy' ? POOL : wallet,
-    block: 1000 + Math.floor(t / 12),
-    logIndex,
-  });
+  return aSwap(wallet, side, { ts: at(t), qty, price, block: 1000 + Math.floor(t / 12), logIndex });
 }
 
 function run(
