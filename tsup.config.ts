@@ -8,6 +8,7 @@ export default defineConfig([
       grpc: 'src/grpc/index.ts',
       rules: 'src/rules/index.ts',
       simulator: 'src/simulator/index.ts',
+      cases: 'src/cases/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

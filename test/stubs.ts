@@ -12,6 +12,7 @@
  * @module
  */
 import type { OrderCancel, OrderNew, OrderReplace, Quote, Trade } from '../src/core/events';
+import type { Signal } from '../src/core/signal';
 
 /** Defaults every builder starts from. */
 export const STUB_DEFAULTS = {
@@ -139,4 +140,43 @@ export function aQuote(overrides: Partial<Quote> = {}): Quote {
 /** `base + seconds` in epoch µs, for readable timelines: `at(1.5)`. */
 export function at(seconds: number, base: number = STUB_DEFAULTS.ts): number {
   return base + Math.round(seconds * 1_000_000);
+}
+
+/**
+ * A high-severity spoofing signal on the default instrument for `acct-1` (owner `owner-1`),
+ * window `[ts, ts + 2 s]`, with one evidence order, unless overridden. For case-management tests.
+ */
+export function aSignal(overrides: Partial<Signal> = {}): Signal {
+  const ts = overrides.window?.start ?? STUB_DEFAULTS.ts;
+  const account = overrides.accounts?.[0] ?? STUB_DEFAULTS.account;
+  return {
+    id: nextId('sig'),
+    detector: 'spoofing',
+    version: '1',
+    typology: 'spoofing',
+    venue: STUB_DEFAULTS.venue,
+    instrument: STUB_DEFAULTS.instrument,
+    accounts: [account],
+    owners: ['owner-1'],
+    window: { start: ts, end: ts + 2_000_000 },
+    score: 0.8,
+    severity: 'high',
+    metrics: { cancelRatio: 0.96 },
+    evidence: [
+      {
+        kind: 'order_new',
+        ts,
+        venue: STUB_DEFAULTS.venue,
+        instrument: overrides.instrument ?? STUB_DEFAULTS.instrument,
+        id: nextId('o'),
+        account,
+        side: 'sell',
+        price: 101,
+        qty: 50,
+      },
+    ],
+    explanation: `Account ${account} placed 12 sell orders of 50 above the ask and cancelled 96% within 1.8 s.`,
+    emittedAt: ts + 2_000_000,
+    ...overrides,
+  };
 }
