@@ -78,9 +78,16 @@ export class MemoryCaseStore implements CaseStore {
     const out: Suppression[] = [];
     for (const s of this.suppressionsByKey.values())
       if (now === undefined || s.until > now) out.push({ ...s });
-    out.sort((a, b) => a.at - b.at || (a.caseId < b.caseId ? -1 : 1));
+    out.sort(
+      (a, b) =>
+        a.at - b.at || cmp(a.caseId, b.caseId) || cmp(a.owner, b.owner) || cmp(a.typology, b.typology),
+    );
     return out;
   }
 
   async close(): Promise<void> {}
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
