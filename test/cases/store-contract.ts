@@ -6,24 +6,10 @@ import { CaseNotFoundError, ConflictError, InvalidCaseActionError } from '../../
 import type { CaseStore } from '../../src/cases/store/case-store';
 import type { CaseDraft } from '../../src/cases/types';
 import { applyAction } from '../../src/cases/workflow';
-import type { Signal } from '../../src/core/signal';
 import { aSignal, at, resetIds } from '../stubs';
+import { draftOf } from './drafts';
 
-/** Builds the draft of a case from signals. */
-export function draftOf(id: string, signals: Signal[], extra: Partial<CaseDraft> = {}): CaseDraft {
-  const first = signals[0] ?? aSignal();
-  return {
-    id,
-    typology: first.typology,
-    instrument: first.instrument,
-    venue: first.venue,
-    owner: first.owners[0] ?? 'owner-1',
-    signals,
-    links: [],
-    at: Math.max(...signals.map((s) => s.emittedAt), first.emittedAt),
-    ...extra,
-  };
-}
+export { draftOf };
 
 const analyst = (t: number, note?: string) =>
   note === undefined ? { actor: 'ana', at: t } : { actor: 'ana', at: t, note };
