@@ -9,6 +9,7 @@ import { IngestStats } from '../core/ingest-stats';
 import type { Signal } from '../core/signal';
 import type { Engine } from '../engine/engine';
 import { Broadcaster } from './broadcaster';
+import type { CaseService } from './case-service';
 import { IngestService } from './ingest-service';
 
 /**
@@ -27,6 +28,8 @@ export interface TapewatchAppOptions {
   maxBatchEvents?: number;
   /** Events further ahead of the wall clock are rejected, µs (default 24 h). */
   maxFutureSkewUs?: number;
+  /** Case management: signals become cases in its store (see {@link CaseService}). */
+  cases?: CaseService;
 }
 
 /** Counters of the running service. */
@@ -65,6 +68,8 @@ export class TapewatchApp {
   /** Every signal emitted. */
   readonly signals = new Broadcaster<Signal>();
   readonly version: string;
+  /** Case management, when the app was given a case service. */
+  readonly cases: CaseService | undefined;
   private readonly typologyCounts = new Map<string, number>();
   private readonly latencyListeners: ((seconds: number) => void)[] = [];
   private readonly resetListeners: (() => void)[] = [];
@@ -74,6 +79,7 @@ export class TapewatchApp {
   constructor(options: TapewatchAppOptions) {
     this.engine = options.engine;
     this.version = options.version ?? '0.0.0';
+    this.cases = options.cases;
     const ingestOptions = {
       sink: (events: MarketEvent[]) => this.process(events),
       stats: this.stats,
@@ -89,6 +95,8 @@ export class TapewatchApp {
     const engine = this.engine;
     const trades = this.trades;
     this.batchStartedAt = performance.now();
+    const cases = this.cases;
+    if (cases !== undefined) for (let i = 0; i < events.length; i++) cases.onEvent(events[i] as MarketEvent);
     try {
       if (!trades.hasSubscribers) {
         engine.processBatch(events);
@@ -106,6 +114,7 @@ export class TapewatchApp {
 
   /** {@link TapewatchApp.process} for one event (the simulator's path). */
   processOne(e: MarketEvent): void {
+    this.cases?.onEvent(e);
     this.engine.process(e);
     if (e.kind === 'trade' && this.trades.hasSubscribers) this.trades.publish(e);
   }
@@ -129,12 +138,19 @@ export class TapewatchApp {
 
   /** Items dropped from slow subscribers, per stream. */
   streamDrops(): Record<string, number> {
-    return { trades: this.trades.dropped, signals: this.signals.dropped };
+    const out: Record<string, number> = { trades: this.trades.dropped, signals: this.signals.dropped };
+    if (this.cases !== undefined) out['cases'] = this.cases.cases.dropped;
+    return out;
   }
 
   /** Current subscribers, per stream. */
   subscriberCounts(): Record<string, number> {
-    return { trades: this.trades.subscriberCount, signals: this.signals.subscriberCount };
+    const out: Record<string, number> = {
+      trades: this.trades.subscriberCount,
+      signals: this.signals.subscriberCount,
+    };
+    if (this.cases !== undefined) out['cases'] = this.cases.cases.subscriberCount;
+    return out;
   }
 
   /** Calls `listener` with the seconds from batch arrival to each signal it produced. */
@@ -150,6 +166,7 @@ export class TapewatchApp {
       for (const listener of this.latencyListeners) listener(seconds);
     }
     this.signals.publish(s);
+    this.cases?.onSignal(s);
   }
 
   /** Counters of the engine, ingest and subscriptions. */
@@ -182,6 +199,7 @@ export class TapewatchApp {
     this.engine.reset();
     this.ingest.clear();
     this.typologyCounts.clear();
+    this.cases?.reset();
     for (const listener of this.resetListeners) listener();
   }
 
@@ -189,5 +207,6 @@ export class TapewatchApp {
   close(): void {
     this.trades.closeAll();
     this.signals.closeAll();
+    this.cases?.cases.closeAll();
   }
 }
