@@ -4,12 +4,20 @@
  * @module
  */
 import { parseArgs } from 'node:util';
+import {
+  CaseNotFoundError,
+  ConflictError,
+  IllegalTransitionError,
+  InvalidCaseActionError,
+} from '../cases/errors';
 import { ConfigError } from '../core/errors';
+import { runCases, stateOf } from './commands/cases';
 import { runConfigCheck } from './commands/config-check';
 import { runDemo } from './commands/demo';
 import { runEval } from './commands/eval';
 import { runPublish, runWorker } from './commands/nats';
 import { runReplay } from './commands/replay';
+import { runReport } from './commands/report';
 import { runServe } from './commands/serve';
 import { runSimulate } from './commands/simulate';
 import { type CliIo, UsageError } from './io';
@@ -27,6 +35,9 @@ Commands:
   config check FILE        validate a tapewatch.yaml and list what it enables
   serve                    run the engine behind gRPC (50051) and the HTTP gateway (8080) until Ctrl-C
   simulate                 write a simulated market with injected scenarios as JSONL (labels apart)
+  cases list|show|transition|assign|comment
+                           work on cases in the store --db names (see tapewatch cases)
+  report CASE_ID           a case file (--format md|html) or STOR record (--format json)
   eval                     score the detectors on labelled scenarios; writes docs/EVALUATION.md
   publish FILE.jsonl       publish events to NATS JetStream partitions (--nats URL --partitions N)
   worker                   run partition K of N from NATS JetStream (--nats URL --partition K --partitions N)
@@ -34,6 +45,17 @@ Commands:
 Options:
   --config FILE            tapewatch.yaml to use (default: ./tapewatch.yaml if present)
   --json                   machine-readable output, one JSON object per line
+  --db DB                  case store: a SQLite file (default ./tapewatch.db for serve, demo,
+                           cases, report), postgres://…[?schema=S], or memory; replay stores
+                           cases only when --db is given
+  --actor NAME             cases: who acts (default $USER)
+  --note TEXT              cases transition/assign: a note for the audit trail
+  --resolution R           cases transition close: true_positive|false_positive|inconclusive
+  --expect-version N       cases: fail with a conflict unless the case is still at version N
+  --state S, --typology T, --instrument I, --owner O, --assignee A, --limit N, --offset N
+                           cases list: filters and paging
+  --format F               report: md (default), html or json
+  --entity NAME            report: the reporting entity named in the report
   --host HOST              serve: interface to bind (default 127.0.0.1)
   --grpc-port PORT         serve: gRPC port (default 50051; 0 picks a free one)
   --http-port PORT         serve: HTTP gateway port (default 8080; 0 picks a free one)
@@ -63,6 +85,9 @@ Examples:
   tapewatch simulate --scenario spoofing --seed 7 --minutes 10 --out sim.jsonl --owners-config sim.yaml
   tapewatch replay sim.jsonl --config sim.yaml
   tapewatch eval --seeds 1-20 --scenario wash_self
+  tapewatch cases list --state open --json
+  tapewatch cases transition case_0123abcd triage --actor ana
+  tapewatch report case_0123abcd --format html --out case.html
 `;
 
 const OPTIONS = {
@@ -87,6 +112,20 @@ const OPTIONS = {
   'owners-config': { type: 'string' },
   intensity: { type: 'string' },
   seeds: { type: 'string' },
+  db: { type: 'string' },
+  actor: { type: 'string' },
+  note: { type: 'string' },
+  resolution: { type: 'string' },
+  'expect-version': { type: 'string' },
+  state: { type: 'string' },
+  typology: { type: 'string' },
+  instrument: { type: 'string' },
+  owner: { type: 'string' },
+  assignee: { type: 'string' },
+  limit: { type: 'string' },
+  offset: { type: 'string' },
+  format: { type: 'string' },
+  entity: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
@@ -110,12 +149,60 @@ export async function runCli(argv: readonly string[], io: CliIo, version = '0.0.
       return 0;
     }
     const configPath = values.config;
+    const db = values.db;
+    const withDb = db === undefined ? {} : { db };
     switch (command) {
       case 'demo':
         return await runDemo(
-          configPath === undefined ? { json: values.json } : { json: values.json, configPath },
+          configPath === undefined
+            ? { json: values.json, ...withDb }
+            : { json: values.json, configPath, ...withDb },
           io,
         );
+      case 'cases': {
+        const query = {
+          ...(values.state === undefined ? {} : { state: stateOf(values.state) }),
+          ...(values.typology === undefined ? {} : { typology: values.typology }),
+          ...(values.instrument === undefined ? {} : { instrument: values.instrument }),
+          ...(values.owner === undefined ? {} : { owner: values.owner }),
+          ...(values.assignee === undefined ? {} : { assignee: values.assignee }),
+          ...(values.limit === undefined ? {} : { limit: countOf(values.limit, '--limit') }),
+          ...(values.offset === undefined ? {} : { offset: numberOf(values.offset, '--offset') }),
+        };
+        return await runCases(
+          rest,
+          {
+            json: values.json,
+            query,
+            ...withDb,
+            ...(values.actor === undefined ? {} : { actor: values.actor }),
+            ...(values.note === undefined ? {} : { note: values.note }),
+            ...(values.resolution === undefined ? {} : { resolution: values.resolution }),
+            ...(values['expect-version'] === undefined
+              ? {}
+              : { expectedVersion: numberOf(values['expect-version'], '--expect-version') }),
+          },
+          io,
+        );
+      }
+      case 'report': {
+        const [caseId, ...extra] = rest;
+        if (caseId === undefined || extra.length > 0) {
+          throw new UsageError(
+            'usage: tapewatch report CASE_ID [--format md|html|json] [--out FILE] [--db DB]',
+          );
+        }
+        return await runReport(
+          {
+            caseId,
+            ...withDb,
+            ...(values.format === undefined ? {} : { format: values.format }),
+            ...(values.out === undefined ? {} : { out: values.out }),
+            ...(values.entity === undefined ? {} : { entity: values.entity }),
+          },
+          io,
+        );
+      }
       case 'replay': {
         const [file, ...extra] = rest;
         if (file === undefined) {
@@ -123,7 +210,9 @@ export async function runCli(argv: readonly string[], io: CliIo, version = '0.0.
         }
         if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
         const options =
-          configPath === undefined ? { file, json: values.json } : { file, json: values.json, configPath };
+          configPath === undefined
+            ? { file, json: values.json, ...withDb }
+            : { file, json: values.json, configPath, ...withDb };
         await runReplay(options, io);
         return 0;
       }
@@ -144,6 +233,7 @@ export async function runCli(argv: readonly string[], io: CliIo, version = '0.0.
             ...(values.workers === undefined ? {} : { workers: countOf(values.workers, '--workers') }),
             ...(values.detectors === undefined ? {} : { detectorModule: values.detectors }),
             ...(fixPort === undefined ? {} : { fixPort }),
+            ...withDb,
           },
           io,
         );
@@ -218,6 +308,15 @@ export async function runCli(argv: readonly string[], io: CliIo, version = '0.0.
     if (error instanceof UsageError) {
       io.err(`tapewatch: ${error.message}\n`);
       return 2;
+    }
+    if (
+      error instanceof CaseNotFoundError ||
+      error instanceof IllegalTransitionError ||
+      error instanceof InvalidCaseActionError ||
+      error instanceof ConflictError
+    ) {
+      io.err(`tapewatch: ${error.message}\n`);
+      return 1;
     }
     if (error instanceof ConfigError) {
       io.err(`tapewatch: ${error.message}\n`);

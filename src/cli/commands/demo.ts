@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { DEFAULT_DB } from '../../cases/store/open-store';
 import { formatTs } from '../../core/time';
 import { num, table } from '../format';
 import type { CliIo } from '../io';
@@ -11,13 +12,18 @@ import { packageFile } from '../paths';
 import { runReplay } from './replay';
 
 /** Runs the demo; returns the exit code. */
-export async function runDemo(options: { configPath?: string; json: boolean }, io: CliIo): Promise<number> {
+export async function runDemo(
+  options: { configPath?: string; json: boolean; db?: string },
+  io: CliIo,
+): Promise<number> {
   const file = packageFile('examples', 'data', 'sample.jsonl');
   if (!options.json) io.out(`tapewatch demo — replaying the bundled sample market (${file})\n\n`);
+  // The demo keeps its cases (default ./tapewatch.db) so `tapewatch cases list` shows them after.
+  const db = options.db ?? DEFAULT_DB;
   const replayOptions =
     options.configPath === undefined
-      ? { file, json: options.json }
-      : { file, json: options.json, configPath: options.configPath };
+      ? { file, json: options.json, db }
+      : { file, json: options.json, configPath: options.configPath, db };
   const { engine } = await runReplay(replayOptions, io);
   if (options.json) return 0;
 

@@ -5,6 +5,7 @@
  * @module
  */
 import { existsSync } from 'node:fs';
+import { openCaseStore } from '../../cases/store/open-store';
 import { createEngineFromConfig, defaultConfig, loadConfig, type TapewatchConfig } from '../../config';
 import type { InvalidEventError } from '../../core/errors';
 import type { Signal } from '../../core/signal';
@@ -12,6 +13,7 @@ import type { Engine } from '../../engine/engine';
 import { CsvHeaderError, replayCsv } from '../../ingest/files/csv';
 import { type JsonlReplayOptions, type ReplaySummary, replayJsonl } from '../../ingest/files/jsonl';
 import { isFixLogFile } from '../../ingest/fix/fix-config';
+import { CaseService } from '../../service/case-service';
 import { formatSignal } from '../format';
 import { type CliIo, UsageError } from '../io';
 import { compact, ProgressBar } from '../progress';
@@ -24,6 +26,8 @@ export interface ReplayCommandOptions {
   json: boolean;
   /** Print at most this many rejected lines in the text summary. */
   showErrors?: number;
+  /** Fold signals into cases in this store (SQLite path, `postgres://…` or `memory`). */
+  db?: string;
 }
 
 /** What a replay produced. */
@@ -61,9 +65,12 @@ export async function runReplay(options: ReplayCommandOptions, io: CliIo): Promi
   if (!existsSync(options.file)) throw new UsageError(`no such file: ${options.file}`);
   const config = resolveConfig(options.configPath, io);
   const engine = createEngineFromConfig(config);
+  const cases =
+    options.db === undefined ? undefined : await CaseService.open({ store: await openCaseStore(options.db) });
   const signals: Signal[] = [];
   engine.onSignal((s) => {
     signals.push(s);
+    cases?.onSignal(s);
     if (options.json) io.out(`${JSON.stringify({ type: 'signal', ...s })}\n`);
     else io.out(`${formatSignal(s)}\n`);
   });
@@ -81,7 +88,13 @@ export async function runReplay(options: ReplayCommandOptions, io: CliIo): Promi
       } else if (rejected.length < keep) rejected.push(...errors.slice(0, keep - rejected.length));
     },
   };
-  const sink = (e: Parameters<Engine['process']>[0]) => engine.process(e);
+  const sink =
+    cases === undefined
+      ? (e: Parameters<Engine['process']>[0]) => engine.process(e)
+      : (e: Parameters<Engine['process']>[0]) => {
+          cases.onEvent(e);
+          engine.process(e);
+        };
   let summary: ReplaySummary;
   try {
     const format = replayFormatOf(options.file);
@@ -103,6 +116,16 @@ export async function runReplay(options: ReplayCommandOptions, io: CliIo): Promi
     throw error;
   }
   engine.flush();
+  if (cases !== undefined) {
+    await cases.flush();
+    const stats = cases.stats();
+    const total = (await cases.list({ limit: 1 })).total;
+    await cases.close();
+    if (stats.flushFailures > 0) io.err(`case store refused writes: ${stats.lastFlushError}\n`);
+    if (options.json)
+      io.out(`${JSON.stringify({ type: 'cases', created: stats.casesCreated, total, db: options.db })}\n`);
+    else io.err(`cases: ${stats.casesCreated} new, ${total} in ${options.db}\n`);
+  }
   bar.update(1, summary.lines, summary.elapsedMs, true);
   bar.done();
 

@@ -3,6 +3,8 @@
  *
  * @module
  */
+
+import { DEFAULT_DB, openCaseStore } from '../../cases/store/open-store';
 import { createEngineFromConfig, type TapewatchConfig } from '../../config';
 import { startGrpcServer } from '../../grpc/server';
 import { createGateway, startHttpServer } from '../../http/gateway';
@@ -13,6 +15,7 @@ import { specFromConfig } from '../../scale/partition-spec';
 import { PartitionedEngine } from '../../scale/partitioned-engine';
 import { type PipelineEngine, TapewatchApp } from '../../service/app';
 import { TokenAuthenticator, type TokenGrant } from '../../service/auth';
+import { CaseService } from '../../service/case-service';
 import { createLogger, logFunction } from '../../service/logger';
 import { ServiceMetrics } from '../../service/metrics';
 import { RateLimiter } from '../../service/rate-limit';
@@ -36,6 +39,8 @@ export interface ServeOptions {
   workers?: number;
   /** A module exporting `createDetectors()`, used instead of the configured detectors. */
   detectorModule?: string;
+  /** Case store: SQLite path (default `./tapewatch.db`), `postgres://…` or `memory`. */
+  db?: string;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -97,8 +102,10 @@ export async function startServe(
   partitioned?.onError((error) => {
     logger.error({ err: error }, 'partition worker failed; signals stop until restart');
   });
+  const cases = await CaseService.open({ store: await openCaseStore(options.db ?? DEFAULT_DB) });
   const app = new TapewatchApp({
     engine,
+    cases,
     version: options.version,
     maxBatchEvents: server.maxBatchEvents,
     maxFutureSkewUs: server.maxFutureSkewMs * 1000,
@@ -183,6 +190,7 @@ export async function startServe(
       await fix?.close();
       app.close();
       await Promise.all([grpcServer.close(), httpServer.close()]);
+      await cases.close();
       await partitioned?.close();
       logger.flush();
     },
