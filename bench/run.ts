@@ -24,6 +24,7 @@ const BENCHES: BenchSpec[] = [
   { file: 'bench/fix-acceptor.ts', what: 'ingest: FIX acceptor fed by a QuickFIX/C++ initiator' },
   { file: 'bench/memory.ts', nodeArgs: ['--expose-gc'], what: 'engine: memory of book state' },
   { file: 'bench/grpc-ingest.ts', what: 'gRPC: ingest throughput (TS, Python) and event→signal latency' },
+  { file: 'bench/cases.ts', what: 'cases: signal-to-case upserts into SQLite and PostgreSQL' },
   { file: 'bench/simulator.ts', what: 'simulator: normal trading on 5 instruments, as fast as possible' },
   {
     file: 'bench/scale.ts',

@@ -168,6 +168,12 @@ export {
 } from './service/auth';
 export { Broadcaster, type SubscribeOptions, Subscription } from './service/broadcaster';
 export {
+  type ActorInput,
+  CaseService,
+  type CaseServiceOptions,
+  type CaseServiceStats,
+} from './service/case-service';
+export {
   type BatchEventError,
   BatchRejectedError,
   type IngestResult,

@@ -27,6 +27,21 @@ export { CaseNotFoundError, ConflictError, IllegalTransitionError, InvalidCaseAc
 export { MarketContextRecorder, type MarketContextRecorderOptions } from './market-context';
 export { type MergeOutcome, mergeDraft, SYSTEM_ACTOR } from './merge';
 export {
+  escapeHtml,
+  escapeMarkdown,
+  isoUs,
+  priceChartSvg,
+  REPORT_FORMATS,
+  type ReportFormat,
+  type ReportingEntity,
+  type ReportOptions,
+  renderHtml,
+  renderMarkdown,
+  renderReport,
+  type StorRecord,
+  storRecord,
+} from './report';
+export {
   ANOMALY_TYPOLOGY,
   combineScores,
   ML_WEIGHT,
@@ -47,6 +62,9 @@ export {
   pageOf,
 } from './store/case-store';
 export { MemoryCaseStore } from './store/memory-store';
+export { DEFAULT_DB, openCaseStore } from './store/open-store';
+export { PostgresCaseStore, type PostgresCaseStoreOptions } from './store/postgres-store';
+export { SqliteCaseStore, type SqliteCaseStoreOptions } from './store/sqlite-store';
 export { DEFAULT_SUPPRESSION_US, SuppressionList } from './suppression';
 export * from './types';
 export {
