@@ -17,9 +17,12 @@
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { Observable } from 'rxjs';
+import type { Case } from '../cases/index';
 import type { MarketEvent, Trade } from '../core/events';
 import type { Signal } from '../core/signal';
 import { eventToProto, signalFromProto } from './convert';
+import { caseFromProto } from './convert-cases';
+import type { ListCasesRequest, ListCasesResponse, Case as PbCase } from './gen/tapewatch/v1/cases';
 import type { IngestAck, Event as PbEvent } from './gen/tapewatch/v1/events';
 import { type StatusResponse, TapewatchServiceClient } from './gen/tapewatch/v1/service';
 import type { Signal as PbSignal } from './gen/tapewatch/v1/signals';
@@ -86,7 +89,7 @@ export interface IngestSummary {
 }
 
 /** Which stream a subscription follows. */
-type StreamName = 'subscribeTrades' | 'subscribeSignals';
+type StreamName = 'subscribeTrades' | 'subscribeSignals' | 'subscribeCases';
 
 /** Parses `host:port`, `grpc://host:port` or `grpcs://host:port`. */
 function parseUrl(url: string): { target: string; tls: boolean } {
@@ -188,6 +191,69 @@ export class TapewatchClient {
   /** Trades as an async iterator; reconnects when the stream drops. */
   trades(filter: StreamFilter = {}): AsyncIterableIterator<Trade> {
     return this.follow('subscribeTrades', filter, (m) => tradeFromProto(m as PbEvent));
+  }
+
+  /** Cases as they are created or change, as an async iterator; reconnects when the stream drops. */
+  cases(filter: StreamFilter = {}): AsyncIterableIterator<Case> {
+    return this.follow('subscribeCases', filter, (m) => caseFromProto(m as PbCase));
+  }
+
+  /** Case updates as an Observable; unsubscribing cancels the stream. */
+  cases$(filter: StreamFilter = {}): Observable<Case> {
+    return toObservable(() => this.cases(filter));
+  }
+
+  /** One page of cases (viewer). `full` includes signals, evidence, context and audit. */
+  async listCases(
+    query: Omit<Partial<ListCasesRequest>, 'states'> & { states?: string[] } = {},
+  ): Promise<{ cases: Case[]; total: number; nextOffset?: number }> {
+    const r = await this.unary<ListCasesResponse>('listCases', { states: [], full: false, ...query });
+    return {
+      cases: r.cases.map(caseFromProto),
+      total: r.total,
+      ...(r.nextOffset === undefined ? {} : { nextOffset: r.nextOffset }),
+    };
+  }
+
+  /** One case with everything in it (viewer). */
+  async getCase(id: string): Promise<Case> {
+    return caseFromProto(await this.unary<PbCase>('getCase', { id }));
+  }
+
+  /**
+   * A workflow action on a case (analyst): `triage`, `investigate`, `escalate`, `reopen`,
+   * `close` (with `resolution`) or `set_priority` (with `priority`). The audit entry names
+   * this connection's token, not anything in the request.
+   */
+  async transitionCase(
+    id: string,
+    action: string,
+    options: { note?: string; resolution?: string; priority?: string; expectedVersion?: number } = {},
+  ): Promise<Case> {
+    return caseFromProto(
+      await this.unary<PbCase>('transitionCase', { id, action, note: options.note ?? '', ...options }),
+    );
+  }
+
+  /** Assigns a case, or unassigns it with `null` (analyst). */
+  async assignCase(
+    id: string,
+    assignee: string | null,
+    options: { note?: string; expectedVersion?: number } = {},
+  ): Promise<Case> {
+    return caseFromProto(
+      await this.unary<PbCase>('assignCase', {
+        id,
+        assignee: assignee ?? '',
+        note: options.note ?? '',
+        ...options,
+      }),
+    );
+  }
+
+  /** Comments on a case (analyst). */
+  async commentCase(id: string, note: string, options: { expectedVersion?: number } = {}): Promise<Case> {
+    return caseFromProto(await this.unary<PbCase>('commentCase', { id, note, ...options }));
   }
 
   /** Signals as an Observable; unsubscribing cancels the stream. */

@@ -124,7 +124,7 @@ export function eventToProto(e: MarketEvent): pb.Event {
   return out;
 }
 
-function refToProto(r: EventRef): pbs.EventRef {
+export function refToProto(r: EventRef): pbs.EventRef {
   const out: pbs.EventRef = { kind: r.kind, ts: r.ts, venue: r.venue, instrument: r.instrument };
   if (r.id !== undefined) out.id = r.id;
   if (r.seq !== undefined) out.seq = r.seq;
@@ -135,7 +135,7 @@ function refToProto(r: EventRef): pbs.EventRef {
   return out;
 }
 
-function refFromProto(r: pbs.EventRef): EventRef {
+export function refFromProto(r: pbs.EventRef): EventRef {
   const out: EventRef = {
     kind: r.kind as EventRef['kind'],
     ts: r.ts,

@@ -8,11 +8,13 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
+import type { Case } from '../cases/index';
 import type { Trade } from '../core/events';
 import type { Signal } from '../core/signal';
 import type { TapewatchApp } from '../service/app';
 import { AuthError, type Principal, type Role, type TokenAuthenticator } from '../service/auth';
 import type { SubscribeOptions, Subscription } from '../service/broadcaster';
+import type { ActorInput, CaseService } from '../service/case-service';
 import { type ErrorKind, errorKindOf, PreconditionError } from '../service/error-kinds';
 import { RateLimitedError, type RateLimiter } from '../service/rate-limit';
 import type { SimulationService } from '../service/simulation-service';
@@ -24,12 +26,22 @@ import {
   signalToProto,
   simulationStatusToProto,
 } from './convert';
+import { caseActionFromProto, caseQueryFromProto, caseToProto } from './convert-cases';
 import {
   type HealthCheckRequest,
   type HealthCheckResponse,
   HealthCheckResponse_ServingStatus,
   HealthService,
 } from './gen/grpc/health/v1/health';
+import type {
+  AssignCaseRequest,
+  CommentCaseRequest,
+  GetCaseRequest,
+  ListCasesRequest,
+  ListCasesResponse,
+  Case as PbCase,
+  TransitionCaseRequest,
+} from './gen/tapewatch/v1/cases';
 import type { IngestAck } from './gen/tapewatch/v1/events';
 import {
   type StatusRequest,
@@ -111,20 +123,40 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
     }
   };
 
-  /** A unary method: authorize, run, map any failure to its status code. */
+  /** A unary method: authorize, run (sync or async), map any failure to its status code. */
   const unary =
-    <Req, Res>(method: string, role: Role, handler: (request: Req, principal: Principal) => Res) =>
+    <Req, Res>(
+      method: string,
+      role: Role,
+      handler: (request: Req, principal: Principal) => Res | Promise<Res>,
+    ) =>
     (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>): void => {
-      let response: Res;
-      try {
-        response = handler(call.request, authorize(call.metadata, role, method));
-      } catch (error) {
+      const fail = (error: unknown): void => {
         if (errorKindOf(error) === 'internal') log('error', 'call failed', { method, error: String(error) });
         callback(toStatus(error));
+      };
+      let principal: Principal;
+      try {
+        principal = authorize(call.metadata, role, method);
+      } catch (error) {
+        fail(error);
         return;
       }
-      callback(null, response);
+      Promise.resolve()
+        .then(() => handler(call.request, principal))
+        .then((response) => callback(null, response), fail);
     };
+  const cases = (): CaseService => {
+    if (app.cases === undefined)
+      throw new PreconditionError('this server keeps no cases (start it with a case store: --db)');
+    return app.cases;
+  };
+  /** Who acts: always the caller's token name, never a name from the request. */
+  const actor = (who: Principal, expectedVersion: number | undefined, note?: string): ActorInput => ({
+    actor: who.name,
+    ...(note === undefined || note === '' ? {} : { note }),
+    ...(expectedVersion === undefined ? {} : { expectedVersion }),
+  });
   const simulation = (): SimulationService => {
     if (options.simulation === undefined)
       throw new PreconditionError('this server runs no simulator (start one with `tapewatch demo`)');
@@ -166,17 +198,18 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
     method: string,
   ) => {
     return (call: grpc.ServerWritableStream<SubscribeRequest, M>): void => {
+      let sub: Subscription<T>;
       try {
         authorize(call.metadata, 'viewer', method);
+        const filter = filterOf(call.request);
+        sub = broadcaster.subscribe({
+          ...(filter === undefined ? {} : { filter }),
+          ...(capacity === undefined ? {} : { capacity }),
+        });
       } catch (error) {
         call.emit('error', toStatus(error));
         return;
       }
-      const filter = filterOf(call.request);
-      const sub = broadcaster.subscribe({
-        ...(filter === undefined ? {} : { filter }),
-        ...(capacity === undefined ? {} : { capacity }),
-      });
       call.on('cancelled', () => sub.close());
       call.on('close', () => sub.close());
       call.on('error', () => sub.close());
@@ -197,6 +230,40 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
       (r) => signalFilter(r),
       signalToProto,
       'SubscribeSignals',
+    ),
+    subscribeCases: subscribe<Case, ReturnType<typeof caseToProto>>(
+      { subscribe: (o) => cases().cases.subscribe(o) },
+      (r) => signalFilter(r),
+      (c) => caseToProto(c),
+      'SubscribeCases',
+    ),
+    listCases: unary<ListCasesRequest, ListCasesResponse>('ListCases', 'viewer', async (r) => {
+      const page = await cases().list(caseQueryFromProto(r));
+      return {
+        cases: page.cases.map((c) => caseToProto(c, r.full)),
+        total: page.total,
+        ...(page.nextOffset === undefined ? {} : { nextOffset: page.nextOffset }),
+      };
+    }),
+    getCase: unary<GetCaseRequest, PbCase>('GetCase', 'viewer', async (r) =>
+      caseToProto(await cases().get(r.id)),
+    ),
+    transitionCase: unary<TransitionCaseRequest, PbCase>('TransitionCase', 'analyst', async (r, who) =>
+      caseToProto(
+        await cases().transition(r.id, caseActionFromProto(r), actor(who, r.expectedVersion, r.note)),
+      ),
+    ),
+    assignCase: unary<AssignCaseRequest, PbCase>('AssignCase', 'analyst', async (r, who) =>
+      caseToProto(
+        await cases().assign(
+          r.id,
+          r.assignee === '' ? null : r.assignee,
+          actor(who, r.expectedVersion, r.note),
+        ),
+      ),
+    ),
+    commentCase: unary<CommentCaseRequest, PbCase>('CommentCase', 'analyst', async (r, who) =>
+      caseToProto(await cases().comment(r.id, r.note, actor(who, r.expectedVersion))),
     ),
     status: (
       call: grpc.ServerUnaryCall<StatusRequest, StatusResponse>,
@@ -386,7 +453,9 @@ function instrumentFilter(r: SubscribeRequest): ((t: Trade) => boolean) | undefi
     (instruments.size === 0 || instruments.has(t.instrument)) && (venues.size === 0 || venues.has(t.venue));
 }
 
-function signalFilter(r: SubscribeRequest): ((s: Signal) => boolean) | undefined {
+function signalFilter<T extends { instrument: string; venue: string; typology?: string | undefined }>(
+  r: SubscribeRequest,
+): ((s: T) => boolean) | undefined {
   if (r.instruments.length === 0 && r.venues.length === 0 && r.typologies.length === 0) return undefined;
   const instruments = new Set(r.instruments);
   const venues = new Set(r.venues);
@@ -394,7 +463,7 @@ function signalFilter(r: SubscribeRequest): ((s: Signal) => boolean) | undefined
   return (s) =>
     (instruments.size === 0 || instruments.has(s.instrument)) &&
     (venues.size === 0 || venues.has(s.venue)) &&
-    (typologies.size === 0 || typologies.has(s.typology));
+    (typologies.size === 0 || (s.typology !== undefined && typologies.has(s.typology)));
 }
 
 /** An error as a gRPC status. */

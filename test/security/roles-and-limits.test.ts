@@ -107,7 +107,7 @@ describe('roles on every gRPC method', () => {
         // Still open after a moment: the call was accepted.
         stream.cancel();
         settle(0);
-      }, 300);
+      }, 1_500);
       stream.on('data', () => {});
       stream.on('error', (e: grpc.ServiceError) => {
         clearTimeout(timer);

@@ -15,7 +15,7 @@ import time
 sys.path.insert(0, sys.argv[1])
 
 import grpc  # noqa: E402
-from tapewatch.v1 import events_pb2, service_pb2, service_pb2_grpc  # noqa: E402
+from tapewatch.v1 import cases_pb2, events_pb2, service_pb2, service_pb2_grpc  # noqa: E402
 
 TARGET, TOKEN, MODE = sys.argv[2], sys.argv[3], sys.argv[4]
 METADATA = (("authorization", f"Bearer {TOKEN}"),)
@@ -80,6 +80,31 @@ def scenario(stub):
     status = stub.Status(service_pb2.StatusRequest(), metadata=METADATA)
     print(json.dumps({"step": "status", "events": status.events, "signals": status.signals,
                       "sources": {s.source: {"accepted": s.accepted, "rejected": s.rejected} for s in status.sources}}),
+          flush=True)
+    investigate_case(stub)
+
+
+def investigate_case(stub):
+    """Finds the case the signal opened and takes it to investigating with a comment, as an analyst would."""
+    page = None
+    for _ in range(50):
+        page = stub.ListCases(cases_pb2.ListCasesRequest(states=["open"]), metadata=METADATA)
+        if page.total > 0:
+            break
+        time.sleep(0.1)
+    case_id = page.cases[0].id
+    stub.TransitionCase(cases_pb2.TransitionCaseRequest(id=case_id, action="triage"), metadata=METADATA)
+    stub.TransitionCase(cases_pb2.TransitionCaseRequest(id=case_id, action="investigate",
+                                                        note="fills on the other side to check"), metadata=METADATA)
+    try:
+        stub.TransitionCase(cases_pb2.TransitionCaseRequest(id=case_id, action="reopen"), metadata=METADATA)
+        refused = None
+    except grpc.RpcError as e:
+        refused = e.code().name
+    case = stub.GetCase(cases_pb2.GetCaseRequest(id=case_id), metadata=METADATA)
+    print(json.dumps({"step": "case", "id": case.id, "state": case.state, "owner": case.owner,
+                      "refused": refused,
+                      "audit": [{"actor": a.actor, "action": a.action, "to": a.to, "note": a.note} for a in case.audit]}),
           flush=True)
 
 

@@ -22,6 +22,15 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import {
+  AssignCaseRequest,
+  Case,
+  CommentCaseRequest,
+  GetCaseRequest,
+  ListCasesRequest,
+  ListCasesResponse,
+  TransitionCaseRequest,
+} from "./cases";
 import { Event, EventBatch, IngestAck } from "./events";
 import { Signal } from "./signals";
 import {
@@ -648,6 +657,67 @@ export const TapewatchServiceService = {
     responseSerialize: (value: Signal): Buffer => Buffer.from(Signal.encode(value).finish()),
     responseDeserialize: (value: Buffer): Signal => Signal.decode(value),
   },
+  /** Cases as they are created or change (filters: instruments, venues, typologies). */
+  subscribeCases: {
+    path: "/tapewatch.v1.TapewatchService/SubscribeCases" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: SubscribeRequest): Buffer => Buffer.from(SubscribeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SubscribeRequest => SubscribeRequest.decode(value),
+    responseSerialize: (value: Case): Buffer => Buffer.from(Case.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Case => Case.decode(value),
+  },
+  /** One page of cases (viewer). */
+  listCases: {
+    path: "/tapewatch.v1.TapewatchService/ListCases" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListCasesRequest): Buffer => Buffer.from(ListCasesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListCasesRequest => ListCasesRequest.decode(value),
+    responseSerialize: (value: ListCasesResponse): Buffer => Buffer.from(ListCasesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListCasesResponse => ListCasesResponse.decode(value),
+  },
+  /** One case with signals, evidence, market context and audit trail (viewer). */
+  getCase: {
+    path: "/tapewatch.v1.TapewatchService/GetCase" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetCaseRequest): Buffer => Buffer.from(GetCaseRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetCaseRequest => GetCaseRequest.decode(value),
+    responseSerialize: (value: Case): Buffer => Buffer.from(Case.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Case => Case.decode(value),
+  },
+  /** A workflow action: triage, investigate, escalate, close, reopen, set_priority (analyst). */
+  transitionCase: {
+    path: "/tapewatch.v1.TapewatchService/TransitionCase" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: TransitionCaseRequest): Buffer =>
+      Buffer.from(TransitionCaseRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): TransitionCaseRequest => TransitionCaseRequest.decode(value),
+    responseSerialize: (value: Case): Buffer => Buffer.from(Case.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Case => Case.decode(value),
+  },
+  /** Assign or unassign (analyst). */
+  assignCase: {
+    path: "/tapewatch.v1.TapewatchService/AssignCase" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AssignCaseRequest): Buffer => Buffer.from(AssignCaseRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AssignCaseRequest => AssignCaseRequest.decode(value),
+    responseSerialize: (value: Case): Buffer => Buffer.from(Case.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Case => Case.decode(value),
+  },
+  /** Comment (analyst). */
+  commentCase: {
+    path: "/tapewatch.v1.TapewatchService/CommentCase" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CommentCaseRequest): Buffer => Buffer.from(CommentCaseRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CommentCaseRequest => CommentCaseRequest.decode(value),
+    responseSerialize: (value: Case): Buffer => Buffer.from(Case.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Case => Case.decode(value),
+  },
   /** Engine and ingest counters, and the simulator's state when there is one. */
   status: {
     path: "/tapewatch.v1.TapewatchService/Status" as const,
@@ -700,6 +770,18 @@ export interface TapewatchServiceServer extends UntypedServiceImplementation {
   subscribeTrades: handleServerStreamingCall<SubscribeRequest, Event>;
   /** Every signal a detector emits. */
   subscribeSignals: handleServerStreamingCall<SubscribeRequest, Signal>;
+  /** Cases as they are created or change (filters: instruments, venues, typologies). */
+  subscribeCases: handleServerStreamingCall<SubscribeRequest, Case>;
+  /** One page of cases (viewer). */
+  listCases: handleUnaryCall<ListCasesRequest, ListCasesResponse>;
+  /** One case with signals, evidence, market context and audit trail (viewer). */
+  getCase: handleUnaryCall<GetCaseRequest, Case>;
+  /** A workflow action: triage, investigate, escalate, close, reopen, set_priority (analyst). */
+  transitionCase: handleUnaryCall<TransitionCaseRequest, Case>;
+  /** Assign or unassign (analyst). */
+  assignCase: handleUnaryCall<AssignCaseRequest, Case>;
+  /** Comment (analyst). */
+  commentCase: handleUnaryCall<CommentCaseRequest, Case>;
   /** Engine and ingest counters, and the simulator's state when there is one. */
   status: handleUnaryCall<StatusRequest, StatusResponse>;
   /** Injects a labelled scenario into the simulator (admin). */
@@ -729,6 +811,90 @@ export interface TapewatchServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<Signal>;
+  /** Cases as they are created or change (filters: instruments, venues, typologies). */
+  subscribeCases(request: SubscribeRequest, options?: Partial<CallOptions>): ClientReadableStream<Case>;
+  subscribeCases(
+    request: SubscribeRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<Case>;
+  /** One page of cases (viewer). */
+  listCases(
+    request: ListCasesRequest,
+    callback: (error: ServiceError | null, response: ListCasesResponse) => void,
+  ): ClientUnaryCall;
+  listCases(
+    request: ListCasesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListCasesResponse) => void,
+  ): ClientUnaryCall;
+  listCases(
+    request: ListCasesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListCasesResponse) => void,
+  ): ClientUnaryCall;
+  /** One case with signals, evidence, market context and audit trail (viewer). */
+  getCase(request: GetCaseRequest, callback: (error: ServiceError | null, response: Case) => void): ClientUnaryCall;
+  getCase(
+    request: GetCaseRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Case) => void,
+  ): ClientUnaryCall;
+  getCase(
+    request: GetCaseRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Case) => void,
+  ): ClientUnaryCall;
+  /** A workflow action: triage, investigate, escalate, close, reopen, set_priority (analyst). */
+  transitionCase(
+    request: TransitionCaseRequest,
+    callback: (error: ServiceError | null, response: Case) => void,
+  ): ClientUnaryCall;
+  transitionCase(
+    request: TransitionCaseRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Case) => void,
+  ): ClientUnaryCall;
+  transitionCase(
+    request: TransitionCaseRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Case) => void,
+  ): ClientUnaryCall;
+  /** Assign or unassign (analyst). */
+  assignCase(
+    request: AssignCaseRequest,
+    callback: (error: ServiceError | null, response: Case) => void,
+  ): ClientUnaryCall;
+  assignCase(
+    request: AssignCaseRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Case) => void,
+  ): ClientUnaryCall;
+  assignCase(
+    request: AssignCaseRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Case) => void,
+  ): ClientUnaryCall;
+  /** Comment (analyst). */
+  commentCase(
+    request: CommentCaseRequest,
+    callback: (error: ServiceError | null, response: Case) => void,
+  ): ClientUnaryCall;
+  commentCase(
+    request: CommentCaseRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Case) => void,
+  ): ClientUnaryCall;
+  commentCase(
+    request: CommentCaseRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Case) => void,
+  ): ClientUnaryCall;
   /** Engine and ingest counters, and the simulator's state when there is one. */
   status(
     request: StatusRequest,
