@@ -251,6 +251,14 @@ export class TapewatchClient {
     );
   }
 
+  /** The case file: `md`, `html` (with its chart) or `json` (the STOR-shaped record) (viewer). */
+  async caseReport(
+    id: string,
+    format: 'md' | 'html' | 'json' = 'md',
+  ): Promise<{ contentType: string; body: string }> {
+    return this.unary('caseReport', { id, format });
+  }
+
   /** Comments on a case (analyst). */
   async commentCase(id: string, note: string, options: { expectedVersion?: number } = {}): Promise<Case> {
     return caseFromProto(await this.unary<PbCase>('commentCase', { id, note, ...options }));

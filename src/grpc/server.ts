@@ -8,7 +8,20 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
-import type { Case } from '../cases/index';
+import {
+  type Case,
+  InvalidCaseActionError,
+  REPORT_FORMATS,
+  type ReportFormat,
+  renderReport,
+} from '../cases/index';
+
+const REPORT_CONTENT_TYPES: Record<ReportFormat, string> = {
+  md: 'text/markdown; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+  json: 'application/json',
+};
+
 import type { Trade } from '../core/events';
 import type { Signal } from '../core/signal';
 import type { TapewatchApp } from '../service/app';
@@ -35,6 +48,8 @@ import {
 } from './gen/grpc/health/v1/health';
 import type {
   AssignCaseRequest,
+  CaseReportRequest,
+  CaseReportResponse,
   CommentCaseRequest,
   GetCaseRequest,
   ListCasesRequest,
@@ -265,6 +280,13 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
     commentCase: unary<CommentCaseRequest, PbCase>('CommentCase', 'analyst', async (r, who) =>
       caseToProto(await cases().comment(r.id, r.note, actor(who, r.expectedVersion))),
     ),
+    caseReport: unary<CaseReportRequest, CaseReportResponse>('CaseReport', 'viewer', async (r) => {
+      const format = r.format === '' ? 'md' : r.format;
+      if (!(REPORT_FORMATS as readonly string[]).includes(format))
+        throw new InvalidCaseActionError('format', r.format, `one of ${REPORT_FORMATS.join(', ')}`);
+      const body = renderReport(await cases().get(r.id), format as ReportFormat);
+      return { contentType: REPORT_CONTENT_TYPES[format as ReportFormat], body };
+    }),
     status: (
       call: grpc.ServerUnaryCall<StatusRequest, StatusResponse>,
       callback: grpc.sendUnaryData<StatusResponse>,

@@ -134,6 +134,18 @@ describe('gRPC case API', () => {
     expect(closed).toMatchObject({ state: 'closed', resolution: 'true_positive' });
   });
 
+  it('renders the case file and the STOR record, escaping what analysts typed', async () => {
+    const html = await viewer.caseReport(caseId, 'html');
+    expect(html.contentType).toMatch(/text\/html/);
+    expect(html.body).toMatch(/&(lt|#60);b&(gt|#62);not markup/);
+    expect(html.body).not.toContain('<b>not markup</b>');
+    const json = await viewer.caseReport(caseId, 'json');
+    expect(JSON.parse(json.body)).toBeTypeOf('object');
+    await expect(viewer.caseReport(caseId, 'pdf' as 'md')).rejects.toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+    });
+  });
+
   it('answers FAILED_PRECONDITION on a server that keeps no cases', async () => {
     const noCases = connect(`127.0.0.1:${bare.port}`, { token: 'viewer-token-0123456789' });
     await expect(noCases.listCases()).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION });

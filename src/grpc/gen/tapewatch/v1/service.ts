@@ -25,6 +25,8 @@ import {
 import {
   AssignCaseRequest,
   Case,
+  CaseReportRequest,
+  CaseReportResponse,
   CommentCaseRequest,
   GetCaseRequest,
   ListCasesRequest,
@@ -718,6 +720,16 @@ export const TapewatchServiceService = {
     responseSerialize: (value: Case): Buffer => Buffer.from(Case.encode(value).finish()),
     responseDeserialize: (value: Buffer): Case => Case.decode(value),
   },
+  /** The case file as Markdown or HTML (with its chart), or the STOR-shaped JSON record (viewer). */
+  caseReport: {
+    path: "/tapewatch.v1.TapewatchService/CaseReport" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CaseReportRequest): Buffer => Buffer.from(CaseReportRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CaseReportRequest => CaseReportRequest.decode(value),
+    responseSerialize: (value: CaseReportResponse): Buffer => Buffer.from(CaseReportResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CaseReportResponse => CaseReportResponse.decode(value),
+  },
   /** Engine and ingest counters, and the simulator's state when there is one. */
   status: {
     path: "/tapewatch.v1.TapewatchService/Status" as const,
@@ -782,6 +794,8 @@ export interface TapewatchServiceServer extends UntypedServiceImplementation {
   assignCase: handleUnaryCall<AssignCaseRequest, Case>;
   /** Comment (analyst). */
   commentCase: handleUnaryCall<CommentCaseRequest, Case>;
+  /** The case file as Markdown or HTML (with its chart), or the STOR-shaped JSON record (viewer). */
+  caseReport: handleUnaryCall<CaseReportRequest, CaseReportResponse>;
   /** Engine and ingest counters, and the simulator's state when there is one. */
   status: handleUnaryCall<StatusRequest, StatusResponse>;
   /** Injects a labelled scenario into the simulator (admin). */
@@ -894,6 +908,22 @@ export interface TapewatchServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Case) => void,
+  ): ClientUnaryCall;
+  /** The case file as Markdown or HTML (with its chart), or the STOR-shaped JSON record (viewer). */
+  caseReport(
+    request: CaseReportRequest,
+    callback: (error: ServiceError | null, response: CaseReportResponse) => void,
+  ): ClientUnaryCall;
+  caseReport(
+    request: CaseReportRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CaseReportResponse) => void,
+  ): ClientUnaryCall;
+  caseReport(
+    request: CaseReportRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CaseReportResponse) => void,
   ): ClientUnaryCall;
   /** Engine and ingest counters, and the simulator's state when there is one. */
   status(
