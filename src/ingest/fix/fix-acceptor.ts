@@ -18,8 +18,8 @@ import {
   SessionContainer,
   SessionRegistry,
 } from 'jspurefix';
-import type { MsgTransport } from 'jspurefix/dist/transport/factory';
-import { TcpAcceptor } from 'jspurefix/dist/transport/tcp/tcp-acceptor';
+import type { MsgTransport } from 'jspurefix/dist/transport/factory/msg-transport.js';
+import { TcpAcceptor } from 'jspurefix/dist/transport/tcp/tcp-acceptor.js';
 import type { MarketEvent } from '../../core/events';
 import { IngestStats } from '../../core/ingest-stats';
 import { DurableSessionStoreFactory } from './durable-session-store';

@@ -11,7 +11,7 @@ import 'reflect-metadata';
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { AsciiParser, DITokens, type ElasticBuffer, type MsgView } from 'jspurefix';
-import { makeSessionScope } from 'jspurefix/dist/runtime/session-scope';
+import { makeSessionScope } from 'jspurefix/dist/runtime/session-scope.js';
 import { InvalidEventError } from '../../core/errors';
 import type { MarketEvent } from '../../core/events';
 import { IngestStats } from '../../core/ingest-stats';

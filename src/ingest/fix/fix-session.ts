@@ -17,6 +17,8 @@
  *
  * @module
  */
+// tsyringe (inside jspurefix) needs the Reflect metadata polyfill loaded before it.
+import 'reflect-metadata';
 import { AsciiSession, type IJsFixConfig, type MsgView } from 'jspurefix';
 import type { InvalidEventError } from '../../core/errors';
 import type { MarketEvent } from '../../core/events';
